@@ -1,0 +1,61 @@
+# Two commands on a fresh machine: `make run` and `make test`. Needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app sales_service
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run setup-db test test-pg test-browser test-all lint bench messages clean
+
+# The venv is rebuilt when pyproject.toml changes; extras get their own stamp.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-base: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,dev]"
+	touch $@
+
+$(VENV)/.stamp-pg: pyproject.toml $(VENV)/.stamp-base
+	$(BIN)/pip install --quiet -e ".[test,dev,pg]"
+	touch $@
+
+$(VENV)/.stamp-browser: pyproject.toml $(VENV)/.stamp-base
+	$(BIN)/pip install --quiet -e ".[test,dev,browser]"
+	touch $@
+
+setup-db: $(VENV)/.stamp-base
+	$(FLASK) migrate
+	$(FLASK) load-tariffs
+	$(FLASK) seed-demo
+
+# Local demo over plain http: the session cookie may not demand HTTPS here.
+run: export SALES_COOKIE_SECURE ?= 0
+run: setup-db
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.stamp-base
+	$(BIN)/python -m pytest tests/unit tests/services tests/web -q
+
+test-pg: $(VENV)/.stamp-pg
+	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest tests/services -q
+
+test-browser: $(VENV)/.stamp-browser
+	$(BIN)/python -m pytest tests/browser -q
+
+test-all: test test-pg test-browser
+
+lint: $(VENV)/.stamp-base
+	$(BIN)/ruff check sales_service tests bench scripts
+
+bench: $(VENV)/.stamp-base
+	$(BIN)/python bench/pricing.py
+
+# Refresh the English catalogue after changing UI text (source strings are Indonesian).
+messages: $(VENV)/.stamp-base
+	$(BIN)/pybabel extract -F babel.cfg -o /tmp/sales_messages.pot .
+	$(BIN)/pybabel update -i /tmp/sales_messages.pot -d sales_service/translations -l en --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""Accounts: buyers who register themselves, staff created by an admin, roles."""

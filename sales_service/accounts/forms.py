@@ -1,0 +1,30 @@
+"""Forms parse and carry CSRF; the rules themselves live in the services."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+
+from sales_service.accounts.models import Domicile, Role
+from sales_service.pnbp.segments import BuyerSegment
+
+
+class LoginForm(FlaskForm):
+    email = EmailField()
+    password = PasswordField()
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField()
+    email = EmailField()
+    password = PasswordField()
+    segment = SelectField(choices=[(s.value, s.value) for s in BuyerSegment])
+    domicile = SelectField(choices=[(d.value, d.value) for d in Domicile])
+    institution = StringField()
+    phone = StringField()
+    npwp = StringField()
+
+
+class StaffForm(FlaskForm):
+    full_name = StringField()
+    email = EmailField()
+    password = PasswordField()
+    role = SelectField(choices=[(r.value, r.value) for r in Role if r != Role.BUYER])

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sales_service.db import Base, BigId, str_enum, utcnow
+from sales_service.pnbp.segments import BuyerSegment
+from sales_service.roles import STAFF_ROLES, Role
+
+
+class Domicile(StrEnum):
+    INDONESIA = "indonesia"
+    ABROAD = "abroad"
+
+
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    segment: Mapped[BuyerSegment | None] = mapped_column(str_enum(BuyerSegment, "buyer_segment"))
+    domicile: Mapped[Domicile | None] = mapped_column(str_enum(Domicile, "domicile"))
+    institution: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    npwp: Mapped[str | None] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles

@@ -1,0 +1,1 @@
+"""Catalogue: publications, microdata sets (with variables) and digital maps."""

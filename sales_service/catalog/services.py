@@ -1,0 +1,315 @@
+"""Catalogue use cases: search, show with price, and the admin's add / edit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, selectin_polymorphic, selectinload
+
+from sales_service.catalog.models import (
+    DigitalMap,
+    MapCoverage,
+    MapLevel,
+    MicrodataSet,
+    MicrodataVariable,
+    Product,
+    Publication,
+)
+from sales_service.errors import InvalidInput, NotFound
+from sales_service.pnbp import services as pnbp_services
+from sales_service.pnbp.pricing import Quote
+from sales_service.pnbp.schedule import ProductKind
+from sales_service.pnbp.segments import BuyerSegment
+
+PAGE_SIZE = 20
+
+
+class ProductNotFound(NotFound):
+    def __init__(self):
+        super().__init__("Produk tidak ditemukan.")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    products: list[Product]
+    total: int
+    page: int
+    pages: int
+
+
+def _polymorphic():
+    return selectin_polymorphic(Product, [Publication, MicrodataSet, DigitalMap])
+
+
+def search_products(
+    session: Session,
+    *,
+    text: str = "",
+    kind: ProductKind | None = None,
+    year: int | None = None,
+    page: int = 1,
+    include_inactive: bool = False,
+) -> SearchResult:
+    conditions = []
+    if not include_inactive:
+        conditions.append(Product.active.is_(True))
+    if kind is not None:
+        conditions.append(Product.kind == kind)
+    if year is not None:
+        conditions.append(Product.year == year)
+    for word in (text or "").split()[:8]:
+        pattern = f"%{word.lower()}%"
+        conditions.append(
+            or_(
+                func.lower(Product.title).like(pattern),
+                func.lower(func.coalesce(Product.title_en, "")).like(pattern),
+                func.lower(Product.description).like(pattern),
+                Product.id.in_(select(MicrodataSet.id).where(func.lower(MicrodataSet.survey).like(pattern))),
+                Product.id.in_(select(DigitalMap.id).where(func.lower(func.coalesce(DigitalMap.regency_name, "")).like(pattern))),
+            )
+        )
+    total = session.scalar(select(func.count(Product.id)).where(*conditions)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    query = (
+        select(Product)
+        .where(*conditions)
+        .options(_polymorphic())
+        .order_by(Product.kind, Product.year.desc().nulls_last(), Product.title, Product.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    return SearchResult(list(session.scalars(query)), total, page, pages)
+
+
+def catalogue_years(session: Session) -> list[int]:
+    query = select(Product.year).where(Product.active.is_(True), Product.year.is_not(None)).distinct()
+    return sorted(session.scalars(query), reverse=True)
+
+
+def get_product(session: Session, product_id: int, *, include_inactive: bool = False) -> Product:
+    product = session.scalar(
+        select(Product)
+        .where(Product.id == product_id)
+        .options(_polymorphic(), selectinload(MicrodataSet.variables))
+    )
+    if product is None or (not product.active and not include_inactive):
+        raise ProductNotFound()
+    return product
+
+
+# -- pricing a catalogue product ------------------------------------------------
+
+@dataclass(frozen=True)
+class ProductQuote:
+    quote: Quote
+    quantity: int  # pages, bytes or maps
+    estimated: bool  # a microdata subset: records x chosen widths, final size set later
+    chosen_variables: tuple[MicrodataVariable, ...]
+
+
+def subset_size(record_count: int, byte_widths: Iterable[int]) -> int:
+    """Estimated size of an extract: every record carries the chosen variables."""
+    return record_count * sum(byte_widths)
+
+
+def priced_quantity(product: Product, variable_ids: Sequence[int] = ()) -> tuple[int, bool, tuple]:
+    if isinstance(product, MicrodataSet) and variable_ids:
+        wanted = set(variable_ids)
+        chosen = tuple(v for v in product.variables if v.id in wanted)
+        if len(chosen) != len(wanted):
+            raise InvalidInput("Variabel yang dipilih tidak ada dalam set data ini.")
+        if len(chosen) == len(product.variables):
+            return product.full_size_bytes, False, chosen
+        size = min(subset_size(product.record_count, (v.byte_width for v in chosen)), product.full_size_bytes)
+        return size, True, chosen
+    return product.priced_quantity, False, ()
+
+
+def quote_product(
+    session: Session,
+    product: Product,
+    *,
+    on: date,
+    variable_ids: Sequence[int] = (),
+    segment: BuyerSegment | None = None,
+    commercial: bool = True,
+) -> ProductQuote:
+    quantity, estimated, chosen = priced_quantity(product, variable_ids)
+    quote = pnbp_services.quote(
+        session, [(product.tariff_item_code, quantity)], on=on, segment=segment, commercial=commercial
+    )
+    return ProductQuote(quote, quantity, estimated, chosen)
+
+
+# -- admin: add and edit ----------------------------------------------------------
+
+def _text(value: str | None, label: str, *, required: bool = True, max_length: int = 300) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput("{field} wajib diisi.", field=label)
+    if len(value) > max_length:
+        raise InvalidInput("{field} terlalu panjang (maksimal {n} karakter).", field=label, n=max_length)
+    return value
+
+
+def _positive(value, label: str) -> int:
+    try:
+        number = int(str(value).replace(".", "").strip())
+    except (TypeError, ValueError):
+        raise InvalidInput("{field} harus bilangan bulat.", field=label) from None
+    if number <= 0:
+        raise InvalidInput("{field} harus lebih dari nol.", field=label)
+    return number
+
+
+def _year(value) -> int | None:
+    if value in (None, ""):
+        return None
+    year = _positive(value, "Tahun")
+    if not 1945 <= year <= 2100:
+        raise InvalidInput("Tahun harus antara 1945 dan 2100.")
+    return year
+
+
+def parse_variable_lines(text: str) -> list[tuple[str, str, int]]:
+    """Variables typed one per line as ``NAME;label;bytes`` (tab also separates)."""
+    variables: list[tuple[str, str, int]] = []
+    seen: set[str] = set()
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("\t", ";").split(";")]
+        if len(parts) != 3 or not parts[0]:
+            raise InvalidInput(
+                "Baris variabel {line}: tulis NAMA;label;lebar byte (contoh: R101;Provinsi;2).", line=number
+            )
+        name, label, width = parts
+        if name.upper() in seen:
+            raise InvalidInput("Baris variabel {line}: variabel {name} tercantum dua kali.", line=number, name=name)
+        try:
+            width_bytes = int(width)
+        except ValueError:
+            width_bytes = 0
+        if width_bytes <= 0:
+            raise InvalidInput("Baris variabel {line}: lebar byte harus bilangan bulat positif.", line=number)
+        seen.add(name.upper())
+        variables.append((name, label or name, width_bytes))
+    return variables
+
+
+def _apply_common(product: Product, fields: dict) -> None:
+    product.title = _text(fields.get("title"), "Judul")
+    product.title_en = _text(fields.get("title_en"), "Judul (Inggris)", required=False) or None
+    product.description = _text(fields.get("description"), "Deskripsi", required=False, max_length=5000)
+    product.year = _year(fields.get("year"))
+    product.active = bool(fields.get("active", True))
+
+
+def _apply_publication(product: Publication, fields: dict) -> None:
+    product.pages = _positive(fields.get("pages"), "Jumlah halaman")
+    product.language = _text(fields.get("language"), "Bahasa", max_length=40)
+    product.catalogue_number = _text(fields.get("catalogue_number"), "Nomor katalog", required=False, max_length=60) or None
+
+
+def _apply_microdata(product: MicrodataSet, fields: dict) -> None:
+    product.survey = _text(fields.get("survey"), "Survei", max_length=120)
+    product.period = _text(fields.get("period"), "Periode", max_length=60)
+    product.region_level = _text(fields.get("region_level"), "Level wilayah", max_length=60)
+    product.file_format = _text(fields.get("file_format"), "Format berkas", max_length=40)
+    product.record_count = _positive(fields.get("record_count"), "Jumlah record")
+    product.full_size_bytes = _positive(fields.get("full_size_bytes"), "Ukuran set lengkap (byte)")
+    product.processed = bool(fields.get("processed", False))
+    variables = parse_variable_lines(fields.get("variables", ""))
+    if not variables:
+        raise InvalidInput("Set data mikro perlu sedikitnya satu variabel.")
+    existing = {v.name: v for v in product.variables}
+    kept = []
+    for position, (name, label, width) in enumerate(variables, start=1):
+        variable = existing.get(name) or MicrodataVariable(name=name)
+        variable.position, variable.label, variable.byte_width = position, label, width
+        kept.append(variable)
+    product.variables = kept
+
+
+def _apply_map(product: DigitalMap, fields: dict) -> None:
+    try:
+        product.coverage = MapCoverage(fields.get("coverage"))
+        product.level = MapLevel(fields.get("level"))
+    except ValueError:
+        raise InvalidInput("Cakupan atau level peta tidak dikenal.") from None
+    if product.coverage == MapCoverage.REGENCY:
+        code = _text(fields.get("regency_code"), "Kode kabupaten/kota", max_length=4)
+        if not (code.isdigit() and len(code) == 4):
+            raise InvalidInput("Kode kabupaten/kota BPS terdiri dari 4 angka (contoh: 3310).")
+        product.regency_code = code
+        product.regency_name = _text(fields.get("regency_name"), "Nama kabupaten/kota", max_length=120)
+    else:
+        product.regency_code = None
+        product.regency_name = None
+    product.file_format = _text(fields.get("file_format") or "Shapefile", "Format berkas", max_length=40)
+
+
+_KINDS = {
+    ProductKind.PUBLICATION: (Publication, _apply_publication),
+    ProductKind.MICRODATA: (MicrodataSet, _apply_microdata),
+    ProductKind.MAP: (DigitalMap, _apply_map),
+}
+
+
+def create_product(session: Session, kind: ProductKind, fields: dict) -> Product:
+    model, apply = _KINDS[kind]
+    product = model()
+    if isinstance(product, MicrodataSet):
+        product.variables = []
+    _apply_common(product, fields)
+    apply(product, fields)
+    session.add(product)
+    session.flush()
+    return product
+
+
+def update_product(session: Session, product_id: int, fields: dict) -> Product:
+    product = get_product(session, product_id, include_inactive=True)
+    _apply_common(product, fields)
+    _KINDS[product.kind][1](product, fields)
+    session.flush()
+    return product
+
+
+def product_form_values(product: Product) -> dict:
+    """The product as the admin form shows it (the inverse of the ``_apply_*`` parsers)."""
+    values = {
+        "title": product.title, "title_en": product.title_en or "", "description": product.description,
+        "year": product.year or "", "active": product.active,
+    }
+    if isinstance(product, Publication):
+        values.update(pages=product.pages, language=product.language,
+                      catalogue_number=product.catalogue_number or "")
+    elif isinstance(product, MicrodataSet):
+        values.update(
+            survey=product.survey, period=product.period, region_level=product.region_level,
+            file_format=product.file_format, record_count=product.record_count,
+            full_size_bytes=product.full_size_bytes, processed=product.processed,
+            variables="\n".join(f"{v.name};{v.label};{v.byte_width}" for v in product.variables),
+        )
+    elif isinstance(product, DigitalMap):
+        values.update(coverage=product.coverage.value, level=product.level.value,
+                      regency_code=product.regency_code or "", regency_name=product.regency_name or "",
+                      file_format=product.file_format)
+    return values
+
+
+def catalogue_counts(session: Session) -> dict[ProductKind, tuple[int, int]]:
+    """Per kind: (active products, all products)."""
+    rows = session.execute(
+        select(Product.kind, func.count(Product.id), func.sum(case((Product.active.is_(True), 1), else_=0)))
+        .group_by(Product.kind)
+    )
+    counts = {kind: (0, 0) for kind in ProductKind}
+    for kind, total, active in rows:
+        counts[ProductKind(kind)] = (int(active or 0), int(total))
+    return counts

@@ -1,0 +1,83 @@
+"""``flask --app sales_service <command>``: migrate, load-tariffs, seed-demo, create-user."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from sales_service import db, migrate
+from sales_service.accounts import services as accounts
+from sales_service.roles import Role
+from sales_service.errors import DomainError
+from sales_service.pnbp import services as pnbp
+
+
+def register_commands(app: Flask) -> None:
+    for command in (migrate_command, load_tariffs_command, seed_demo_command, create_user_command,
+                    new_migration_command):
+        app.cli.add_command(command)
+
+
+def _fail(error: DomainError) -> None:
+    db.session().rollback()
+    raise click.ClickException(error.message)
+
+
+@click.command("migrate")
+def migrate_command() -> None:
+    """Create or upgrade the database schema (Alembic, to the newest revision)."""
+    with db.engine().begin() as connection:
+        migrate.upgrade(current_app.config["DATABASE_URL"], connection=connection)
+    click.echo("Database schema is up to date.")
+
+
+@click.command("new-migration")
+@click.argument("message")
+def new_migration_command(message: str) -> None:
+    """Write a new Alembic revision from the difference between models and database."""
+    migrate.new_revision(current_app.config["DATABASE_URL"], message)
+
+
+@click.command("load-tariffs")
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
+def load_tariffs_command(directory: str | None) -> None:
+    """Validate the tariff schedule files and store new or changed ones."""
+    session = db.session()
+    try:
+        results = pnbp.load_tariff_dir(
+            session, directory or current_app.config["TARIFF_DIR"], loaded_by="cli"
+        )
+    except DomainError as error:
+        _fail(error)
+    session.commit()
+    for result in results:
+        click.echo(f"{result.filename}: {result.code} version {result.version} ({result.status})")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Add the demo catalogue and one demo account per role (skips what exists)."""
+    from sales_service.demo import seed_demo
+
+    session = db.session()
+    logins = seed_demo(session)
+    session.commit()
+    click.echo("Demo accounts (e-mail / password):")
+    for role, email, password in logins:
+        click.echo(f"  {role:<10} {email:<28} {password}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", "full_name", required=True, help="Full name as shown on documents.")
+@click.option("--role", type=click.Choice([r.value for r in Role if r != Role.BUYER]), required=True)
+@click.password_option(help="Asked for when not given (typed twice).")
+def create_user_command(email: str, full_name: str, role: str, password: str) -> None:
+    """Create a staff account (officer, treasurer or admin). Buyers register themselves."""
+    session = db.session()
+    try:
+        user = accounts.create_staff(session, email=email, password=password, full_name=full_name, role=Role(role))
+    except DomainError as error:
+        _fail(error)
+    session.commit()
+    click.echo(f"Created {user.role.value} {user.email}.")

@@ -1,0 +1,78 @@
+"""Database: one engine and session factory per app, a session per request.
+
+Services receive a ``Session`` and never commit; views and CLI commands commit
+once. Nothing here runs at import.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, g
+from sqlalchemy import BigInteger, Enum, Integer, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; BigInteger ids become INTEGER there.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+    return engine
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["sales_db"] = {
+        "engine": engine,
+        "sessionmaker": sessionmaker(bind=engine, expire_on_commit=False),
+    }
+    app.teardown_appcontext(_close_session)
+
+
+def engine() -> Engine:
+    return current_app.extensions["sales_db"]["engine"]
+
+
+def session() -> Session:
+    """The request's session (created on first use, closed at teardown)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["sales_db"]["sessionmaker"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()
+
+
+def str_enum(enum_cls, name: str) -> Enum:
+    """A StrEnum column stored as its values ("buyer"), with a CHECK constraint, on
+    every database alike (no native PostgreSQL enum types to migrate)."""
+    return Enum(enum_cls, name=name, values_callable=lambda e: [m.value for m in e],
+                native_enum=False, create_constraint=True, length=40)

@@ -1,0 +1,69 @@
+"""UI language: Indonesian first (the source strings), English for buyers abroad.
+
+Templates and messages are written in Indonesian; ``translations/en`` holds the
+English catalogue (a gettext .po file, read with Babel at start-up, so no
+compile step is needed). The visitor's choice is kept in the session.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from flask import Flask, current_app, g, request, session
+
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+SOURCE_LANGUAGE = "id"
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+
+
+def load_catalogue(language: str) -> NullTranslations:
+    if language == SOURCE_LANGUAGE:
+        return NullTranslations()
+    po_path = TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["sales_translations"] = {lang: load_catalogue(lang) for lang in LANGUAGES}
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+
+
+def current_language() -> str:
+    if "language" in g:
+        return g.language
+    chosen = session.get("language") if request else None
+    language = chosen if chosen in LANGUAGES else current_app.config["DEFAULT_LANGUAGE"]
+    g.language = language if language in LANGUAGES else SOURCE_LANGUAGE
+    return g.language
+
+
+def _translations() -> NullTranslations:
+    return current_app.extensions["sales_translations"][current_language()]
+
+
+def gettext(message: str, **params: object) -> str:
+    text = _translations().gettext(message)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    text = _translations().ngettext(singular, plural, n)
+    params.setdefault("num", n)
+    return text % params
+
+
+def english(message: str) -> str:
+    """Translate to English regardless of the visitor (used by the JSON API)."""
+    return current_app.extensions["sales_translations"]["en"].gettext(message)

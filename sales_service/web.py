@@ -1,0 +1,134 @@
+"""HTTP glue shared by every blueprint: page-or-fragment rendering, error pages,
+template filters. Views are the only code that touches Flask's request."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+
+from sales_service.accounts.npwp import format_npwp
+from sales_service.errors import DomainError
+from sales_service.i18n import current_language, english, gettext
+from sales_service.money import format_rupiah
+
+log = logging.getLogger(__name__)
+
+
+def is_htmx() -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def render(page: str, fragment: str | None = None, status: int = 200, **context) -> Response:
+    """Render the whole ``page``, or only ``fragment`` for an htmx request.
+
+    Both depend on the ``HX-Request`` header, so the answer says so (``Vary``) and
+    caches never hand a fragment to a full page load or the other way round.
+    """
+    template = fragment if (fragment and is_htmx()) else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def safe_local_url(target: str | None) -> str:
+    """Only local paths: a ``next`` link must not bounce the visitor to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target \
+            and not urlsplit(target).netloc:
+        return target
+    return url_for("catalog.index")
+
+
+def today() -> date:
+    """The date at the office, which decides the tariff schedule in force."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(message: str, status: int) -> Response:
+    if wants_json():
+        return make_response(jsonify(error=message), status)
+    return render("error.html", "_error.html", status=status, message=message, status_code=status)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        message = error.translated(english if wants_json() else gettext)
+        return error_response(message, error.http_status)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error: CSRFError):
+        return error_response(
+            gettext("Formulir kedaluwarsa atau tidak sah (token CSRF). Muat ulang halaman lalu coba lagi."),
+            400,
+        )
+
+    messages = {
+        400: "Permintaan tidak dapat dibaca.",
+        401: "Silakan masuk terlebih dahulu.",
+        403: "Anda tidak berhak membuka halaman ini.",
+        404: "Halaman atau data yang dicari tidak ditemukan.",
+        405: "Metode permintaan ini tidak diizinkan di sini.",
+        413: "Berkas atau permintaan terlalu besar.",
+        429: "Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.",
+        500: "Terjadi kesalahan pada server. Silakan coba lagi; bila berulang, hubungi petugas.",
+    }
+    for status, text in messages.items():
+        def _handler(_error, text=text, status=status):
+            if status == 500:
+                log.exception("unhandled error")
+            return error_response(english(text) if wants_json() else gettext(text), status)
+
+        app.register_error_handler(status, _handler)
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["rupiah"] = format_rupiah
+
+    def _date(value: date) -> str:
+        return format_date(value, format="long", locale="id_ID" if current_language() == "id" else "en_GB")
+
+    app.jinja_env.filters["longdate"] = _date
+
+    def _bytes(value: int) -> str:
+        from babel.numbers import format_decimal
+
+        locale = "id_ID" if current_language() == "id" else "en_GB"
+        return format_decimal(value, locale=locale)
+
+    app.jinja_env.filters["number"] = _bytes
+    app.jinja_env.filters["npwp"] = format_npwp
+
+
+def register_context(app: Flask) -> None:
+    """Display names of enum values, in the visitor's language."""
+    from sales_service.accounts.models import Domicile, Role
+    from sales_service.catalog.models import MapCoverage, MapLevel
+    from sales_service.pnbp.schedule import ProductKind
+    from sales_service.pnbp.segments import SEGMENT_LABELS
+
+    names = {
+        ProductKind.PUBLICATION: "Publikasi", ProductKind.MICRODATA: "Data mikro", ProductKind.MAP: "Peta digital",
+        Role.BUYER: "Pembeli", Role.OFFICER: "Petugas PST", Role.TREASURER: "Bendahara penerimaan",
+        Role.ADMIN: "Admin", Domicile.INDONESIA: "Indonesia", Domicile.ABROAD: "Luar negeri",
+        MapCoverage.NATIONAL: "Seluruh Indonesia", MapCoverage.REGENCY: "Satu kabupaten/kota",
+        MapLevel.KECAMATAN: "per kecamatan", MapLevel.DESA: "per desa/kelurahan",
+    }
+
+    def label(value) -> str:
+        if value in SEGMENT_LABELS:
+            indonesian, english_label = SEGMENT_LABELS[value]
+            return english_label if current_language() == "en" else indonesian
+        return gettext(names[value]) if value in names else str(value)
+
+    app.jinja_env.globals["label"] = label

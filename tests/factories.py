@@ -1,0 +1,62 @@
+"""Plain factory functions with keyword defaults (services layer, no mocks)."""
+
+from __future__ import annotations
+
+from itertools import count
+
+from sqlalchemy.orm import Session
+
+from sales_service.accounts import services as accounts
+from sales_service.accounts.models import Domicile, User
+from sales_service.catalog import services as catalog
+from sales_service.catalog.models import DigitalMap, MicrodataSet, Publication
+from sales_service.pnbp.schedule import ProductKind
+from sales_service.pnbp.segments import BuyerSegment
+from sales_service.roles import Role
+
+PASSWORD = "rahasia123"
+_numbers = count(1)
+
+
+def make_buyer(session: Session, *, email: str | None = None, segment=BuyerSegment.INDIVIDUAL,
+               domicile=Domicile.INDONESIA, institution: str = "", npwp: str = "",
+               full_name: str = "Budi Santoso") -> User:
+    if segment == BuyerSegment.PRIVATE_COMPANY and not npwp:
+        npwp = "01.234.567.8-901.000"
+    if not institution and segment not in (BuyerSegment.INDIVIDUAL, BuyerSegment.STUDENT):
+        institution = "Instansi Contoh"
+    return accounts.register_buyer(
+        session, email=email or f"buyer{next(_numbers)}@example.test", password=PASSWORD,
+        full_name=full_name, segment=segment, domicile=domicile, institution=institution, npwp=npwp,
+    )
+
+
+def make_staff(session: Session, role: Role, *, email: str | None = None, full_name: str = "Siti Rahma") -> User:
+    return accounts.create_staff(
+        session, email=email or f"{role.value}{next(_numbers)}@example.test", password=PASSWORD,
+        full_name=full_name, role=role,
+    )
+
+
+def make_publication(session: Session, *, title: str = "Statistik Daerah Contoh 2025", pages: int = 120,
+                     year: int = 2025, active: bool = True) -> Publication:
+    return catalog.create_product(session, ProductKind.PUBLICATION, dict(
+        title=title, year=year, pages=pages, language="Indonesia", active=active))
+
+
+def make_microdata(session: Session, *, title: str = "Susenas Maret 2024", survey: str = "Susenas",
+                   record_count: int = 1000, variables: str = "R101;Provinsi;2\nR102;Kabupaten;2\nKAPITA;Pengeluaran;12",
+                   full_size_bytes: int | None = None, year: int = 2024, processed: bool = False) -> MicrodataSet:
+    widths = sum(int(line.rsplit(";", 1)[1]) for line in variables.splitlines())
+    return catalog.create_product(session, ProductKind.MICRODATA, dict(
+        title=title, year=year, survey=survey, period="Maret 2024", region_level="Kabupaten/kota",
+        file_format="CSV", record_count=record_count,
+        full_size_bytes=full_size_bytes or record_count * widths, variables=variables, processed=processed))
+
+
+def make_map(session: Session, *, title: str = "Peta Kabupaten Klaten per Desa", coverage: str = "regency",
+             level: str = "desa", regency_code: str | None = "3310", regency_name: str | None = "Kabupaten Klaten",
+             year: int = 2024) -> DigitalMap:
+    return catalog.create_product(session, ProductKind.MAP, dict(
+        title=title, year=year, coverage=coverage, level=level, regency_code=regency_code,
+        regency_name=regency_name))
