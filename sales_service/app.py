@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     db.init_app(app)
     i18n.init_app(app)
@@ -60,10 +61,10 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from sales_service.roles import public
     from sales_service.accounts.views import bp as accounts_bp
     from sales_service.catalog.views import bp as catalog_bp
     from sales_service.pnbp.views import bp as pnbp_bp
+    from sales_service.roles import public
     from sales_service.staff import bp as staff_bp
 
     for blueprint in (accounts_bp, catalog_bp, pnbp_bp, staff_bp):

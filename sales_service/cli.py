@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from sales_service import db, migrate
 from sales_service.accounts import services as accounts
-from sales_service.roles import Role
 from sales_service.errors import DomainError
 from sales_service.pnbp import services as pnbp
+from sales_service.roles import Role
 
 
 def register_commands(app: Flask) -> None:
@@ -24,6 +25,7 @@ def _fail(error: DomainError) -> None:
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command() -> None:
     """Create or upgrade the database schema (Alembic, to the newest revision)."""
     with db.engine().begin() as connection:
@@ -32,6 +34,7 @@ def migrate_command() -> None:
 
 
 @click.command("new-migration")
+@with_appcontext
 @click.argument("message")
 def new_migration_command(message: str) -> None:
     """Write a new Alembic revision from the difference between models and database."""
@@ -39,6 +42,7 @@ def new_migration_command(message: str) -> None:
 
 
 @click.command("load-tariffs")
+@with_appcontext
 @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
 def load_tariffs_command(directory: str | None) -> None:
     """Validate the tariff schedule files and store new or changed ones."""
@@ -55,6 +59,7 @@ def load_tariffs_command(directory: str | None) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Add the demo catalogue and one demo account per role (skips what exists)."""
     from sales_service.demo import seed_demo
@@ -68,6 +73,7 @@ def seed_demo_command() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", "full_name", required=True, help="Full name as shown on documents.")
 @click.option("--role", type=click.Choice([r.value for r in Role if r != Role.BUYER]), required=True)

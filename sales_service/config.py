@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
             "SQLAlchemy URL. Default: SQLite file `instance/sales.db`. "
             "PostgreSQL: `postgresql+psycopg://user:pass@host/db`."),
     Setting("INSTANCE_PATH", "SALES_INSTANCE_PATH", str(PROJECT_ROOT / "instance"), str,
-            "Folder for the SQLite database, the generated secret key and (later) uploads."),
+            "Folder for the SQLite database and the generated development secret key."),
     Setting("TARIFF_DIR", "SALES_TARIFF_DIR", str(PROJECT_ROOT / "tariffs"), str,
             "Folder of tariff schedule TOML files read by `load-tariffs`."),
     Setting("SESSION_COOKIE_SECURE", "SALES_COOKIE_SECURE", True, _bool,

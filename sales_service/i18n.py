@@ -64,6 +64,11 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     return text % params
 
 
+def N_(message: str) -> str:
+    """Mark a string for translation where it is defined; it is translated when shown."""
+    return message
+
+
 def english(message: str) -> str:
     """Translate to English regardless of the visitor (used by the JSON API)."""
     return current_app.extensions["sales_translations"]["en"].gettext(message)

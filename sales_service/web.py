@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from urllib.parse import urlsplit
-
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from sales_service.accounts.npwp import format_npwp
 from sales_service.errors import DomainError
-from sales_service.i18n import current_language, english, gettext
+from sales_service.i18n import N_, current_language, english, gettext
 from sales_service.money import format_rupiah
 
 log = logging.getLogger(__name__)
@@ -74,14 +73,14 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     messages = {
-        400: "Permintaan tidak dapat dibaca.",
-        401: "Silakan masuk terlebih dahulu.",
-        403: "Anda tidak berhak membuka halaman ini.",
-        404: "Halaman atau data yang dicari tidak ditemukan.",
-        405: "Metode permintaan ini tidak diizinkan di sini.",
-        413: "Berkas atau permintaan terlalu besar.",
-        429: "Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.",
-        500: "Terjadi kesalahan pada server. Silakan coba lagi; bila berulang, hubungi petugas.",
+        400: N_("Permintaan tidak dapat dibaca."),
+        401: N_("Silakan masuk terlebih dahulu."),
+        403: N_("Anda tidak berhak membuka halaman ini."),
+        404: N_("Halaman atau data yang dicari tidak ditemukan."),
+        405: N_("Metode permintaan ini tidak diizinkan di sini."),
+        413: N_("Berkas atau permintaan terlalu besar."),
+        429: N_("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi."),
+        500: N_("Terjadi kesalahan pada server. Silakan coba lagi; bila berulang, hubungi petugas."),
     }
     for status, text in messages.items():
         def _handler(_error, text=text, status=status):
@@ -118,11 +117,11 @@ def register_context(app: Flask) -> None:
     from sales_service.pnbp.segments import SEGMENT_LABELS
 
     names = {
-        ProductKind.PUBLICATION: "Publikasi", ProductKind.MICRODATA: "Data mikro", ProductKind.MAP: "Peta digital",
-        Role.BUYER: "Pembeli", Role.OFFICER: "Petugas PST", Role.TREASURER: "Bendahara penerimaan",
-        Role.ADMIN: "Admin", Domicile.INDONESIA: "Indonesia", Domicile.ABROAD: "Luar negeri",
-        MapCoverage.NATIONAL: "Seluruh Indonesia", MapCoverage.REGENCY: "Satu kabupaten/kota",
-        MapLevel.KECAMATAN: "per kecamatan", MapLevel.DESA: "per desa/kelurahan",
+        ProductKind.PUBLICATION: N_("Publikasi"), ProductKind.MICRODATA: N_("Data mikro"), ProductKind.MAP: N_("Peta digital"),
+        Role.BUYER: N_("Pembeli"), Role.OFFICER: N_("Petugas PST"), Role.TREASURER: N_("Bendahara penerimaan"),
+        Role.ADMIN: N_("Admin"), Domicile.INDONESIA: N_("Indonesia"), Domicile.ABROAD: N_("Luar negeri"),
+        MapCoverage.NATIONAL: N_("Seluruh Indonesia"), MapCoverage.REGENCY: N_("Satu kabupaten/kota"),
+        MapLevel.KECAMATAN: N_("per kecamatan"), MapLevel.DESA: N_("per desa/kelurahan"),
     }
 
     def label(value) -> str:

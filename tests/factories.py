@@ -45,7 +45,8 @@ def make_publication(session: Session, *, title: str = "Statistik Daerah Contoh 
 
 
 def make_microdata(session: Session, *, title: str = "Susenas Maret 2024", survey: str = "Susenas",
-                   record_count: int = 1000, variables: str = "R101;Provinsi;2\nR102;Kabupaten;2\nKAPITA;Pengeluaran;12",
+                   record_count: int = 1000,
+                   variables: str = "R101;Provinsi;2\nR102;Kabupaten;2\nKAPITA;Pengeluaran;12",
                    full_size_bytes: int | None = None, year: int = 2024, processed: bool = False) -> MicrodataSet:
     widths = sum(int(line.rsplit(";", 1)[1]) for line in variables.splitlines())
     return catalog.create_product(session, ProductKind.MICRODATA, dict(

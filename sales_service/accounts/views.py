@@ -7,11 +7,11 @@ from sales_service import db
 from sales_service.accounts import services
 from sales_service.accounts.forms import LoginForm, RegisterForm, StaffForm
 from sales_service.accounts.models import Domicile, Role
-from sales_service.roles import admin_required, public, signed_in
 from sales_service.errors import DomainError
 from sales_service.extensions import limiter
 from sales_service.i18n import gettext
-from sales_service.pnbp.segments import SEGMENT_LABELS, BuyerSegment
+from sales_service.pnbp.segments import BuyerSegment
+from sales_service.roles import STAFF_ROLES, admin_required, public, signed_in
 from sales_service.web import render, safe_local_url
 
 bp = Blueprint("accounts", __name__)
@@ -82,7 +82,7 @@ def register():
         "accounts/register.html",
         form=form,
         error=error,
-        segment_labels=SEGMENT_LABELS,
+        segments=list(BuyerSegment),
         status=422 if error else 200,
     )
 
@@ -90,7 +90,7 @@ def register():
 @bp.route("/akun")
 @signed_in
 def account():
-    return render("accounts/account.html", user=current_user, segment_labels=SEGMENT_LABELS)
+    return render("accounts/account.html", user=current_user)
 
 
 @bp.route("/admin/pengguna", methods=["GET", "POST"])
@@ -120,6 +120,7 @@ def users():
         form=form,
         error=error,
         users=services.list_users(session),
+        staff_roles=[role for role in Role if role in STAFF_ROLES],
         status=422 if error else 200,
     )
 

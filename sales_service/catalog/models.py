@@ -10,8 +10,6 @@ from sales_service.db import Base, BigId, str_enum, utcnow
 from sales_service.pnbp.schedule import ProductKind
 
 
-
-
 class MapCoverage(StrEnum):
     NATIONAL = "national"  # seluruh Indonesia
     REGENCY = "regency"  # satu kabupaten/kota

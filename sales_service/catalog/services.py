@@ -68,7 +68,9 @@ def search_products(
                 func.lower(func.coalesce(Product.title_en, "")).like(pattern),
                 func.lower(Product.description).like(pattern),
                 Product.id.in_(select(MicrodataSet.id).where(func.lower(MicrodataSet.survey).like(pattern))),
-                Product.id.in_(select(DigitalMap.id).where(func.lower(func.coalesce(DigitalMap.regency_name, "")).like(pattern))),
+                Product.id.in_(
+                    select(DigitalMap.id).where(func.lower(func.coalesce(DigitalMap.regency_name, "")).like(pattern))
+                ),
             )
         )
     total = session.scalar(select(func.count(Product.id)).where(*conditions)) or 0
@@ -212,7 +214,8 @@ def _apply_common(product: Product, fields: dict) -> None:
 def _apply_publication(product: Publication, fields: dict) -> None:
     product.pages = _positive(fields.get("pages"), "Jumlah halaman")
     product.language = _text(fields.get("language"), "Bahasa", max_length=40)
-    product.catalogue_number = _text(fields.get("catalogue_number"), "Nomor katalog", required=False, max_length=60) or None
+    number = _text(fields.get("catalogue_number"), "Nomor katalog", required=False, max_length=60)
+    product.catalogue_number = number or None
 
 
 def _apply_microdata(product: MicrodataSet, fields: dict) -> None:

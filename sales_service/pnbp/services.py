@@ -56,8 +56,10 @@ def load_tariff_dir(session: Session, directory: str | Path, *, loaded_by: str) 
     (no overlapping windows), before anything is written.
     """
     directory = Path(directory)
-    schedules = load_schedule_dir(directory)  # raises TariffFileInvalid naming file and item
-    files = {s.code: p for p in sorted(directory.glob("*.toml")) for s in [parse_schedule(p.read_text("utf-8"), p.name)]}
+    load_schedule_dir(directory)  # the files together: raises TariffFileInvalid naming file and item
+    texts = {path.name: path.read_text("utf-8") for path in sorted(directory.glob("*.toml"))}
+    parsed = {name: _parse_cached(text, name) for name, text in texts.items()}
+    schedules = list(parsed.values())
     stored = {row.code: row for row in _latest_versions(session)}
     # The resulting set of schedules must still be coherent.
     result_set = {code: _parse_cached(row.content, row.filename) for code, row in stored.items()}
@@ -65,22 +67,22 @@ def load_tariff_dir(session: Session, directory: str | Path, *, loaded_by: str) 
     ScheduleBook(result_set.values())
 
     results = []
-    for schedule in schedules:
-        path = files[schedule.code]
-        text = path.read_text("utf-8")
+    for filename, schedule in parsed.items():
+        text = texts[filename]
         digest = _sha256(text)
         current = stored.get(schedule.code)
         if current is not None and current.sha256 == digest:
-            results.append(LoadResult(schedule.code, path.name, current.version, "unchanged"))
+            results.append(LoadResult(schedule.code, filename, current.version, "unchanged"))
             continue
         version = 1 if current is None else current.version + 1
         session.add(
             TariffScheduleVersion(
-                code=schedule.code, version=version, filename=path.name,
+                code=schedule.code, version=version, filename=filename,
                 content=text, sha256=digest, loaded_by=loaded_by,
             )
         )
-        results.append(LoadResult(schedule.code, path.name, version, "new" if current is None else "updated"))
+        status = "new" if current is None else "updated"
+        results.append(LoadResult(schedule.code, filename, version, status))
     session.flush()
     return results
 
