@@ -117,7 +117,8 @@ def register_context(app: Flask) -> None:
     from sales_service.pnbp.segments import SEGMENT_LABELS
 
     names = {
-        ProductKind.PUBLICATION: N_("Publikasi"), ProductKind.MICRODATA: N_("Data mikro"), ProductKind.MAP: N_("Peta digital"),
+        ProductKind.PUBLICATION: N_("Publikasi"), ProductKind.MICRODATA: N_("Data mikro"),
+        ProductKind.MAP: N_("Peta digital"),
         Role.BUYER: N_("Pembeli"), Role.OFFICER: N_("Petugas PST"), Role.TREASURER: N_("Bendahara penerimaan"),
         Role.ADMIN: N_("Admin"), Domicile.INDONESIA: N_("Indonesia"), Domicile.ABROAD: N_("Luar negeri"),
         MapCoverage.NATIONAL: N_("Seluruh Indonesia"), MapCoverage.REGENCY: N_("Satu kabupaten/kota"),

@@ -107,7 +107,8 @@ def update() -> int:
     for text, places in messages.items():
         key = text[0] if isinstance(text, tuple) else text
         if catalogue.get(key) is None:
-            catalogue.add(text, ("", "") if isinstance(text, tuple) else "", locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places])
+            locations = [(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places]
+            catalogue.add(text, ("", "") if isinstance(text, tuple) else "", locations=locations)
             added += 1
     with PO_FILE.open("wb") as handle:
         write_po(handle, catalogue, width=100, sort_output=False, omit_header=False)

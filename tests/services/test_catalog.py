@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from sales_service.catalog import services
@@ -6,8 +8,6 @@ from sales_service.errors import InvalidInput
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import BuyerSegment
 from tests.factories import make_map, make_microdata, make_publication
-
-from datetime import date
 
 TODAY = date(2026, 11, 24)
 

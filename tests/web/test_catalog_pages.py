@@ -1,9 +1,9 @@
 import re
 
-from tests.conftest import csrf_token, login
-from tests.factories import make_buyer, make_microdata, make_publication, make_staff
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import Role
+from tests.conftest import csrf_token, login
+from tests.factories import make_buyer, make_microdata, make_publication, make_staff
 
 
 def _price(html: str) -> str:

@@ -3,9 +3,9 @@
 from sqlalchemy import func, select
 
 from sales_service import create_app, db
+from sales_service.accounts.models import User
 from sales_service.catalog.models import DigitalMap, MicrodataSet, Product, Publication
 from sales_service.roles import Role
-from sales_service.accounts.models import User
 from tests.conftest import web_config
 
 
