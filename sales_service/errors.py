@@ -8,6 +8,12 @@ This module is pure: no Flask, no SQLAlchemy.
 from __future__ import annotations
 
 
+def N_(message: str) -> str:
+    """Mark a string for translation where it is defined (gettext_noop); it is
+    translated where it is shown. Pure, so rule modules can use it."""
+    return message
+
+
 class DomainError(Exception):
     """A business rule refused an action.
 
@@ -29,8 +35,12 @@ class DomainError(Exception):
         return self.template.format(**self.params)
 
     def translated(self, gettext) -> str:
-        """The message in the language of ``gettext`` (a callable msgid -> text)."""
-        return gettext(self.template).format(**self.params)
+        """The message in the language of ``gettext`` (a callable msgid -> text).
+
+        Text parameters are translated too when they are catalogue entries (field
+        labels and units marked with ``N_``); anything else passes unchanged."""
+        params = {k: gettext(v) if isinstance(v, str) and v else v for k, v in self.params.items()}
+        return gettext(self.template).format(**params)
 
 
 class InvalidInput(DomainError):

@@ -13,7 +13,9 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, request, session
+
+from sales_service.errors import N_  # noqa: F401  (re-exported for views and templates)
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 SOURCE_LANGUAGE = "id"
@@ -41,12 +43,9 @@ def init_app(app: Flask) -> None:
 
 
 def current_language() -> str:
-    if "language" in g:
-        return g.language
     chosen = session.get("language") if request else None
     language = chosen if chosen in LANGUAGES else current_app.config["DEFAULT_LANGUAGE"]
-    g.language = language if language in LANGUAGES else SOURCE_LANGUAGE
-    return g.language
+    return language if language in LANGUAGES else SOURCE_LANGUAGE
 
 
 def _translations() -> NullTranslations:
@@ -62,11 +61,6 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     text = _translations().ngettext(singular, plural, n)
     params.setdefault("num", n)
     return text % params
-
-
-def N_(message: str) -> str:
-    """Mark a string for translation where it is defined; it is translated when shown."""
-    return message
 
 
 def english(message: str) -> str:

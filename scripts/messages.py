@@ -110,9 +110,14 @@ def update() -> int:
             locations = [(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places]
             catalogue.add(text, ("", "") if isinstance(text, tuple) else "", locations=locations)
             added += 1
+    keys = {text[0] if isinstance(text, tuple) else text for text in messages}
+    obsolete = [m.id for m in catalogue if m.id and (m.id[0] if isinstance(m.id, tuple) else m.id) not in keys]
+    for message_id in obsolete:  # strings no longer in the code
+        del catalogue[message_id]
     with PO_FILE.open("wb") as handle:
         write_po(handle, catalogue, width=100, sort_output=False, omit_header=False)
-    print(f"{len(messages)} strings, {added} new; untranslated: {len(untranslated(messages, catalogue))}")
+    print(f"{len(messages)} strings, {added} new, {len(obsolete)} removed; "
+          f"untranslated: {len(untranslated(messages, catalogue))}")
     return 0
 
 

@@ -110,11 +110,11 @@ def client(app):
 
 @pytest.fixture
 def db_session(app):
-    """A session on the web test's database, for arranging data and checking results."""
-    from sales_service import db
-
-    with app.app_context():
-        yield db.session()
+    """A session of its own on the web test's database, for arranging data and
+    checking results (no app context held open, so requests stay independent)."""
+    db_session = app.extensions["sales_db"]["sessionmaker"]()
+    yield db_session
+    db_session.close()
 
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -18,7 +18,7 @@ from sales_service.catalog.models import (
     Product,
     Publication,
 )
-from sales_service.errors import InvalidInput, NotFound
+from sales_service.errors import N_, InvalidInput, NotFound
 from sales_service.pnbp import services as pnbp_services
 from sales_service.pnbp.pricing import Quote
 from sales_service.pnbp.schedule import ProductKind
@@ -80,7 +80,7 @@ def search_products(
         select(Product)
         .where(*conditions)
         .options(_polymorphic())
-        .order_by(Product.kind, Product.year.desc().nulls_last(), Product.title, Product.id)
+        .order_by(Product.year.desc().nulls_last(), Product.kind.desc(), Product.title, Product.id)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )
@@ -171,7 +171,7 @@ def _positive(value, label: str) -> int:
 def _year(value) -> int | None:
     if value in (None, ""):
         return None
-    year = _positive(value, "Tahun")
+    year = _positive(value, N_("Tahun"))
     if not 1945 <= year <= 2100:
         raise InvalidInput("Tahun harus antara 1945 dan 2100.")
     return year
@@ -204,27 +204,27 @@ def parse_variable_lines(text: str) -> list[tuple[str, str, int]]:
 
 
 def _apply_common(product: Product, fields: dict) -> None:
-    product.title = _text(fields.get("title"), "Judul")
-    product.title_en = _text(fields.get("title_en"), "Judul (Inggris)", required=False) or None
-    product.description = _text(fields.get("description"), "Deskripsi", required=False, max_length=5000)
+    product.title = _text(fields.get("title"), N_("Judul"))
+    product.title_en = _text(fields.get("title_en"), N_("Judul (Inggris)"), required=False) or None
+    product.description = _text(fields.get("description"), N_("Deskripsi"), required=False, max_length=5000)
     product.year = _year(fields.get("year"))
     product.active = bool(fields.get("active", True))
 
 
 def _apply_publication(product: Publication, fields: dict) -> None:
-    product.pages = _positive(fields.get("pages"), "Jumlah halaman")
-    product.language = _text(fields.get("language"), "Bahasa", max_length=40)
-    number = _text(fields.get("catalogue_number"), "Nomor katalog", required=False, max_length=60)
+    product.pages = _positive(fields.get("pages"), N_("Jumlah halaman"))
+    product.language = _text(fields.get("language"), N_("Bahasa"), max_length=40)
+    number = _text(fields.get("catalogue_number"), N_("Nomor katalog"), required=False, max_length=60)
     product.catalogue_number = number or None
 
 
 def _apply_microdata(product: MicrodataSet, fields: dict) -> None:
-    product.survey = _text(fields.get("survey"), "Survei", max_length=120)
-    product.period = _text(fields.get("period"), "Periode", max_length=60)
-    product.region_level = _text(fields.get("region_level"), "Level wilayah", max_length=60)
-    product.file_format = _text(fields.get("file_format"), "Format berkas", max_length=40)
-    product.record_count = _positive(fields.get("record_count"), "Jumlah record")
-    product.full_size_bytes = _positive(fields.get("full_size_bytes"), "Ukuran set lengkap (byte)")
+    product.survey = _text(fields.get("survey"), N_("Survei"), max_length=120)
+    product.period = _text(fields.get("period"), N_("Periode"), max_length=60)
+    product.region_level = _text(fields.get("region_level"), N_("Level wilayah"), max_length=60)
+    product.file_format = _text(fields.get("file_format"), N_("Format berkas"), max_length=40)
+    product.record_count = _positive(fields.get("record_count"), N_("Jumlah record"))
+    product.full_size_bytes = _positive(fields.get("full_size_bytes"), N_("Ukuran set lengkap (byte)"))
     product.processed = bool(fields.get("processed", False))
     variables = parse_variable_lines(fields.get("variables", ""))
     if not variables:
@@ -245,15 +245,15 @@ def _apply_map(product: DigitalMap, fields: dict) -> None:
     except ValueError:
         raise InvalidInput("Cakupan atau level peta tidak dikenal.") from None
     if product.coverage == MapCoverage.REGENCY:
-        code = _text(fields.get("regency_code"), "Kode kabupaten/kota", max_length=4)
+        code = _text(fields.get("regency_code"), N_("Kode kabupaten/kota"), max_length=4)
         if not (code.isdigit() and len(code) == 4):
             raise InvalidInput("Kode kabupaten/kota BPS terdiri dari 4 angka (contoh: 3310).")
         product.regency_code = code
-        product.regency_name = _text(fields.get("regency_name"), "Nama kabupaten/kota", max_length=120)
+        product.regency_name = _text(fields.get("regency_name"), N_("Nama kabupaten/kota"), max_length=120)
     else:
         product.regency_code = None
         product.regency_name = None
-    product.file_format = _text(fields.get("file_format") or "Shapefile", "Format berkas", max_length=40)
+    product.file_format = _text(fields.get("file_format") or "Shapefile", N_("Format berkas"), max_length=40)
 
 
 _KINDS = {

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
 
-from sales_service.errors import DomainError, InvalidInput
+from sales_service.errors import DomainError, InvalidInput, N_
 from sales_service.money import format_rupiah, round_rupiah
 from sales_service.pnbp.schedule import (
     PricingRule,
@@ -43,10 +43,10 @@ class InvalidQuantity(InvalidInput):
     """Pages, bytes or maps must be a positive whole number."""
 
 
-_NOT_PRICEABLE = (
+_NOT_PRICEABLE = N_(
     "Item {item} tidak dapat dihargai (not priceable under {regulation}: amount not recorded)."
 )
-_NOT_PRICEABLE_NO_SCHEDULE = (
+_NOT_PRICEABLE_NO_SCHEDULE = N_(
     "Item {item} tidak dapat dihargai (not priceable: amount not recorded)."
 )
 
@@ -86,10 +86,10 @@ def _count(n: int) -> str:
 
 def _unit_noun(item: TariffItem) -> str:
     if item.rule is PricingRule.PAGE_BLOCKS:
-        return "halaman"
+        return N_("halaman")
     if item.rule is PricingRule.SIZE_BYTES:
-        return "byte"
-    return {ProductKind.MAP: "peta", ProductKind.PUBLICATION: "publikasi"}.get(item.kind, "berkas")
+        return N_("byte")
+    return {ProductKind.MAP: N_("peta"), ProductKind.PUBLICATION: N_("publikasi")}.get(item.kind, N_("berkas"))
 
 
 def _bytes_label(n: int) -> str:

@@ -55,7 +55,7 @@ def test_ticking_variables_reprices_the_microdata_quote(client, db_session):
     fragment = client.get(f"/katalog/{dataset.id}?var={kapita}", headers={"HX-Request": "true"})
     body = fragment.get_data(as_text=True)
     assert body.lstrip().startswith('<article class="quote"')
-    assert _price(body) == "Rp140.000"  # 6.000.000 bytes estimated
+    assert _price(body) == "Rp120.000"  # 6.000.000 bytes estimated: 20.000 + 5.000.000 x Rp0,02
     assert "Perkiraan ukuran 6.000.000 byte untuk 1 variabel terpilih" in body
     assert "HX-Request" in fragment.headers["Vary"]
 
