@@ -59,7 +59,8 @@ def find_bindir() -> Path:
         found = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)
         if found.returncode == 0:
             candidates.append(Path(found.stdout.strip()))
-    candidates += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)]
+    packaged = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)
+    candidates += [Path(p) for p in packaged]
     for bindir in candidates:
         if all((bindir / tool).is_file() for tool in ("initdb", "pg_ctl", "postgres", "createdb")):
             return bindir
@@ -78,7 +79,7 @@ def server_account() -> pwd.struct_passwd | None:
             return pwd.getpwnam(name)
         except KeyError:
             continue
-    fail("running as root, but there is neither a `postgres` nor a `nobody` user to run the server as")
+    fail("running as root, but there is no `postgres` or `nobody` user to run the server as")
     raise AssertionError  # unreachable
 
 
@@ -116,8 +117,8 @@ def main(argv: list[str]) -> int:
         except subprocess.CalledProcessError:
             log = logfile.read_text(errors="replace") if logfile.exists() else "(no log)"
             fail(f"the PostgreSQL server did not start; its log:\n{log}")
-        subprocess.run([str(bindir / "createdb"), "--host", str(workdir), "--username", SUPERUSER, DATABASE],
-                       check=True, cwd=workdir)
+        subprocess.run([str(bindir / "createdb"), "--host", str(workdir), "--username", SUPERUSER,
+                        DATABASE], check=True, cwd=workdir)
         url = f"postgresql+psycopg://{SUPERUSER}@/{DATABASE}?host={workdir}"
         print(f"with_postgres: PostgreSQL ({bindir}) at {url}", file=sys.stderr)
         env = dict(os.environ, SALES_TEST_DATABASE_URL=url)
@@ -126,8 +127,8 @@ def main(argv: list[str]) -> int:
         if started:
             # "immediate": no checkpoint, the data is thrown away next.
             subprocess.run([str(bindir / "pg_ctl"), "--pgdata", str(datadir), "--mode", "immediate",
-                            "--silent", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           **as_server)
+                            "--silent", "stop"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **as_server)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -30,8 +30,8 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # No sandbox: CI runs as root, where Chromium's sandbox refuses to start. The rest keep
 # a headless run from reaching for the network (downloads are blocked there anyway).
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 TIMEOUT_MS = 10_000  # generous for a loaded CI machine; a passing step takes milliseconds
 
@@ -96,11 +96,17 @@ def page_without_js(browser, live_server) -> Iterator[Page]:
 
 
 def _page(browser: Browser, base_url: str, *, java_script_enabled: bool) -> Iterator[Page]:
-    context = browser.new_context(base_url=base_url, locale="id-ID", java_script_enabled=java_script_enabled)
+    context = browser.new_context(base_url=base_url, locale="id-ID",
+                                  java_script_enabled=java_script_enabled)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     problems: list[str] = []
-    page.on("response", lambda r: r.status >= 500 and problems.append(f"{r.status} from {r.request.method} {r.url}"))
+
+    def on_response(response) -> None:
+        if response.status >= 500:
+            problems.append(f"{response.status} from {response.request.method} {response.url}")
+
+    page.on("response", on_response)
     page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
     try:
         yield page
