@@ -51,6 +51,7 @@ lint: $(VENV)/.stamp-base
 
 bench: $(VENV)/.stamp-base
 	$(BIN)/python bench/pricing.py
+	$(BIN)/python bench/sla.py
 
 # Refresh the English catalogue after changing UI text (source strings are Indonesian).
 messages: $(VENV)/.stamp-base

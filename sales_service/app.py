@@ -26,6 +26,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # CSRF tokens live as long as the session: a long form (an abstract) must not expire mid-way.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Requests beyond the upload limit (plus room for the form fields) are cut off
+    # before they are read; the upload check gives the precise message below it.
+    app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1_000_000
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
@@ -65,9 +68,10 @@ def _register_blueprints(app: Flask) -> None:
     from sales_service.catalog.views import bp as catalog_bp
     from sales_service.pnbp.views import bp as pnbp_bp
     from sales_service.roles import public
+    from sales_service.orders.views import bp as orders_bp
     from sales_service.staff import bp as staff_bp
 
-    for blueprint in (accounts_bp, catalog_bp, pnbp_bp, staff_bp):
+    for blueprint in (accounts_bp, catalog_bp, pnbp_bp, staff_bp, orders_bp):
         app.register_blueprint(blueprint)
 
     @app.get("/")

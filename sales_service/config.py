@@ -25,6 +25,20 @@ def _bool(text: str) -> bool:
     raise ValueError(f"expected a yes/no value, got {text!r}")
 
 
+def _sla_days(text: str) -> dict[str, int]:
+    """``"publication=10,microdata=15,map=10"`` (a bare number applies to every type)."""
+    kinds = ("publication", "microdata", "map")
+    if text.strip().isdigit():
+        return dict.fromkeys(kinds, int(text))
+    days = {"publication": 10, "microdata": 10, "map": 10}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        kind, _, number = part.partition("=")
+        if kind.strip() not in kinds or not number.strip().isdigit() or int(number) < 1:
+            raise ValueError(f"expected e.g. 'publication=10,microdata=10,map=10', got {text!r}")
+        days[kind.strip()] = int(number)
+    return days
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str  # Flask config key
@@ -60,6 +74,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TIMEZONE", "SALES_TIMEZONE", "Asia/Jakarta", str,
             "The office's time zone (Asia/Jakarta, Asia/Makassar or Asia/Jayapura): decides "
             "which day it is, and so which tariff schedule is in force."),
+    Setting("UPLOAD_DIR", "SALES_UPLOAD_DIR", None, str,
+            "Folder of the content-addressed upload store (outside `static/`). Default: "
+            "`uploads/` in the instance folder. Several web hosts share one volume here."),
+    Setting("MAX_UPLOAD_MB", "SALES_MAX_UPLOAD_MB", 10, int,
+            "Largest document a buyer or officer may upload, in MB (1 MB = 1,000,000 bytes)."),
+    Setting("SLA_DAYS", "SALES_SLA_DAYS", {"publication": 10, "microdata": 10, "map": 10}, _sla_days,
+            "Working days promised from complete requirements to delivery, per product type "
+            "(service standard: 10). An order with several types gets the longest."),
     Setting("LOG_LEVEL", "SALES_LOG_LEVEL", "INFO", str, "Python logging level."),
 )
 
@@ -86,6 +108,8 @@ def finish_settings(config: dict[str, Any]) -> None:
     if not config.get("DATABASE_URL"):
         instance.mkdir(parents=True, exist_ok=True)
         config["DATABASE_URL"] = f"sqlite:///{instance / 'sales.db'}"
+    if not config.get("UPLOAD_DIR"):
+        config["UPLOAD_DIR"] = str(instance / "uploads")
     if not config.get("SECRET_KEY"):
         # Development convenience only: a random key kept beside the SQLite file so
         # sessions survive restarts. Production sets SALES_SECRET_KEY.

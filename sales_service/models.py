@@ -3,9 +3,29 @@
 from sales_service.accounts.models import User
 from sales_service.catalog.models import DigitalMap, MicrodataSet, MicrodataVariable, Product, Publication
 from sales_service.db import Base
+from sales_service.orders.models import (
+    LeaveDay,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderLineVariable,
+    ReturnReason,
+    WalkInVisit,
+)
 from sales_service.pnbp.models import TariffScheduleVersion
+from sales_service.sppd.models import AbstractVersion, OrderDocument, StoredFile
 
 __all__ = [
+    "AbstractVersion",
+    "LeaveDay",
+    "Order",
+    "OrderDocument",
+    "OrderEvent",
+    "OrderLine",
+    "OrderLineVariable",
+    "ReturnReason",
+    "StoredFile",
+    "WalkInVisit",
     "Base",
     "DigitalMap",
     "MicrodataSet",

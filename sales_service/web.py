@@ -113,6 +113,7 @@ def register_context(app: Flask) -> None:
     """Display names of enum values, in the visitor's language."""
     from sales_service.accounts.models import Domicile, Role
     from sales_service.catalog.models import MapCoverage, MapLevel
+    from sales_service.orders.models import IdentityDocument
     from sales_service.pnbp.schedule import ProductKind
     from sales_service.pnbp.segments import SEGMENT_LABELS
 
@@ -123,6 +124,8 @@ def register_context(app: Flask) -> None:
         Role.ADMIN: N_("Admin"), Domicile.INDONESIA: N_("Indonesia"), Domicile.ABROAD: N_("Luar negeri"),
         MapCoverage.NATIONAL: N_("Seluruh Indonesia"), MapCoverage.REGENCY: N_("Satu kabupaten/kota"),
         MapLevel.KECAMATAN: N_("per kecamatan"), MapLevel.DESA: N_("per desa/kelurahan"),
+        IdentityDocument.KTP: N_("KTP"), IdentityDocument.SIM: N_("SIM"), IdentityDocument.PASSPORT: N_("Paspor"),
+        IdentityDocument.KITAS: N_("KITAS"), IdentityDocument.STUDENT_CARD: N_("Kartu pelajar/mahasiswa"),
     }
 
     def label(value) -> str:

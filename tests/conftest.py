@@ -27,6 +27,18 @@ from sales_service.pnbp import services as pnbp_services
 TARIFF_DIR = PROJECT_ROOT / "tariffs"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    """scrypt (the production default) costs ~0.1 s a hash; tests create many accounts.
+    A cheap pbkdf2 hash still goes through werkzeug's real check_password_hash."""
+    from werkzeug.security import generate_password_hash
+
+    from sales_service.accounts import services as accounts
+
+    monkeypatch.setattr(accounts, "generate_password_hash",
+                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("SALES_TEST_DATABASE_URL")

@@ -61,3 +61,26 @@ def make_map(session: Session, *, title: str = "Peta Kabupaten Klaten per Desa",
     return catalog.create_product(session, ProductKind.MAP, dict(
         title=title, year=year, coverage=coverage, level=level, regency_code=regency_code,
         regency_name=regency_name))
+
+
+def pdf_bytes(text: str = "Abstraksi penggunaan data") -> bytes:
+    """A real one-page PDF, as a buyer's scanner or word processor would make."""
+    from io import BytesIO
+
+    from reportlab.pdfgen import canvas
+
+    buffer = BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(72, 720, text)
+    page.save()
+    return buffer.getvalue()
+
+
+ABSTRACT = dict(
+    title="Ketimpangan pengeluaran rumah tangga di Jawa Tengah",
+    background="Mengukur ketimpangan pengeluaran per kapita untuk perencanaan daerah.",
+    method="Indeks Gini dan dekomposisi Theil per kabupaten.",
+    data_requested="Susenas Maret 2024 Kor Individu; variabel R101, R102, KAPITA; Jawa Tengah.",
+    outputs="Artikel jurnal dan ringkasan kebijakan.",
+    no_redistribution=True,
+)

@@ -87,6 +87,13 @@ def search_products(
     return SearchResult(list(session.scalars(query)), total, page, pages)
 
 
+def active_products(session: Session) -> list[Product]:
+    """Every product on sale, by kind and title (the walk-in counter's pick list)."""
+    query = select(Product).where(Product.active.is_(True)).options(_polymorphic()).order_by(
+        Product.kind.desc(), Product.title)
+    return list(session.scalars(query))
+
+
 def catalogue_years(session: Session) -> list[int]:
     query = select(Product.year).where(Product.active.is_(True), Product.year.is_not(None)).distinct()
     return sorted(session.scalars(query), reverse=True)

@@ -1,0 +1,1 @@
+"""Orders: lifecycle, review and correction loop, SLA clock, audit trail."""

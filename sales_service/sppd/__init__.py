@@ -1,0 +1,1 @@
+"""Abstracts, request letters, data-use agreements (SPPD) and the files behind them."""
