@@ -99,6 +99,15 @@ def register_filters(app: Flask) -> None:
 
     app.jinja_env.filters["longdate"] = _date
 
+    def _local_time(moment: datetime) -> str:
+        """A stored moment (UTC) as the office's wall-clock time."""
+        if moment.tzinfo is None:  # SQLite returns naive UTC
+            moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+        local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+        return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+    app.jinja_env.filters["localtime"] = _local_time
+
     def _bytes(value: int) -> str:
         from babel.numbers import format_decimal
 
