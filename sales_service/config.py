@@ -6,6 +6,7 @@ and meaning; the README's configuration table is checked against it by a test.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from collections.abc import Callable
@@ -82,6 +83,42 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SLA_DAYS", "SALES_SLA_DAYS", {"publication": 10, "microdata": 10, "map": 10}, _sla_days,
             "Working days promised from complete requirements to delivery, per product type "
             "(service standard: 10). An order with several types gets the longest."),
+    # -- the office on documents (DOMAIN.md: codes are unconfirmed, so configuration) --
+    Setting("OFFICE_ADDRESS", "SALES_OFFICE_ADDRESS", "Jl. Contoh No. 1", str, "Office address printed on documents."),
+    Setting("OFFICE_CITY", "SALES_OFFICE_CITY", "Kabupaten Contoh", str, "Place printed beside document dates."),
+    Setting("SATKER_CODE", "SALES_SATKER_CODE", "000000", str,
+            "The office's 6-digit work-unit (satker) code, used in invoice numbers and on documents."),
+    Setting("MINISTRY_CODE", "SALES_MINISTRY_CODE", "054", str,
+            "Ministry code on the billing slip (BPS: 054, unconfirmed)."),
+    Setting("ECHELON_CODE", "SALES_ECHELON_CODE", "01", str, "Echelon-I unit code on the billing slip."),
+    Setting("ACCOUNT_CODE", "SALES_ACCOUNT_CODE", "425131", str,
+            "Revenue account code (kode akun) of the tariff lines (unconfirmed; set the office's own)."),
+    Setting("HEAD_NAME", "SALES_HEAD_NAME", "Kepala BPS Kabupaten Contoh", str,
+            "Head of office, in whose name the data-use agreement (SPPD) is made."),
+    Setting("TREASURER_NAME", "SALES_TREASURER_NAME", "Bendahara Penerimaan", str, "Treasurer's name on receipts."),
+    Setting("TREASURER_NIP", "SALES_TREASURER_NIP", "-", str, "Treasurer's civil-service number (NIP)."),
+    Setting("INVOICE_NUMBER_FORMAT", "SALES_INVOICE_NUMBER_FORMAT", "INV/{satker}/{year}/{seq:05d}", str,
+            "Invoice number pattern; `{satker}`, `{year}` and `{seq}` (gap-free per office and year)."),
+    # -- billing codes and payments --
+    Setting("BILLING_GATEWAY", "SALES_BILLING_GATEWAY", "simulated", str,
+            "`simulated` (SimulatedSimponi, in-process) or `http` (HttpBillingGateway to `SALES_BILLING_URL`)."),
+    Setting("BILLING_URL", "SALES_BILLING_URL", "", str, "Base URL of the billing endpoint for the `http` gateway."),
+    Setting("BILLING_TIMEOUT", "SALES_BILLING_TIMEOUT", 10.0, float, "Seconds before a billing request times out."),
+    Setting("BILLING_FIRST_DIGIT", "SALES_BILLING_FIRST_DIGIT", 8, int,
+            "First digit of simulated billing codes (7-9 mark a non-tax bill; real ones start with 8)."),
+    Setting("BILLING_EXPIRY_DAYS", "SALES_BILLING_EXPIRY_DAYS", 7, int, "Days a new billing code stays payable."),
+    Setting("WEBHOOK_SECRET", "SALES_WEBHOOK_SECRET", None, str,
+            "Standard Webhooks secret (`whsec_<base64>`) that payment notifications are signed with. "
+            "`make run` generates one into the instance folder when unset."),
+    Setting("WEBHOOK_URL", "SALES_WEBHOOK_URL", "http://127.0.0.1:5000/webhooks/payments", str,
+            "Where the simulated billing service sends its payment notifications."),
+    Setting("PUBLIC_URL", "SALES_PUBLIC_URL", "http://127.0.0.1:5000", str,
+            "The service's public address, printed in the QR codes of documents."),
+    Setting("BANK_NAME", "SALES_BANK_NAME", "Bank Contoh", str, "Treasurer's bank for transfers from abroad."),
+    Setting("BANK_ACCOUNT_NAME", "SALES_BANK_ACCOUNT_NAME", "RPL 054 BPS KAB CONTOH UNTUK PNBP", str,
+            "Account holder name for transfers from abroad."),
+    Setting("BANK_ACCOUNT_NUMBER", "SALES_BANK_ACCOUNT_NUMBER", "0000000000", str, "Account number for transfers."),
+    Setting("BANK_SWIFT", "SALES_BANK_SWIFT", "XXXXIDJA", str, "SWIFT/BIC of the treasurer's bank."),
     Setting("LOG_LEVEL", "SALES_LOG_LEVEL", "INFO", str, "Python logging level."),
 )
 
@@ -110,6 +147,14 @@ def finish_settings(config: dict[str, Any]) -> None:
         config["DATABASE_URL"] = f"sqlite:///{instance / 'sales.db'}"
     if not config.get("UPLOAD_DIR"):
         config["UPLOAD_DIR"] = str(instance / "uploads")
+    if not config.get("WEBHOOK_SECRET"):
+        # Development convenience, as for the secret key: production sets SALES_WEBHOOK_SECRET.
+        instance.mkdir(parents=True, exist_ok=True)
+        secret_file = instance / "webhook_secret"
+        if not secret_file.exists():
+            secret_file.write_text("whsec_" + base64.b64encode(secrets.token_bytes(32)).decode())
+            secret_file.chmod(0o600)
+        config["WEBHOOK_SECRET"] = secret_file.read_text().strip()
     if not config.get("SECRET_KEY"):
         # Development convenience only: a random key kept beside the SQLite file so
         # sessions survive restarts. Production sets SALES_SECRET_KEY.

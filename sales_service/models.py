@@ -3,6 +3,15 @@
 from sales_service.accounts.models import User
 from sales_service.catalog.models import DigitalMap, MicrodataSet, MicrodataVariable, Product, Publication
 from sales_service.db import Base
+from sales_service.invoices.models import (
+    ApiToken,
+    BillingCode,
+    CorrectionRequest,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+)
+from sales_service.invoices.simulator_models import SimulatedBill
 from sales_service.orders.models import (
     LeaveDay,
     Order,
@@ -16,6 +25,13 @@ from sales_service.pnbp.models import TariffScheduleVersion
 from sales_service.sppd.models import AbstractVersion, OrderDocument, StoredFile
 
 __all__ = [
+    "ApiToken",
+    "BillingCode",
+    "CorrectionRequest",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
+    "SimulatedBill",
     "AbstractVersion",
     "LeaveDay",
     "Order",

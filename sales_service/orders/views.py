@@ -77,9 +77,18 @@ EVENT_LABELS = {
 }
 
 
+def register_order_section(app, template: str, context) -> None:
+    """Let a later capability (invoices, payments) add a section to the order page
+    without orders importing it: ``context(session, order, user) -> dict | None``."""
+    app.extensions.setdefault("order_sections", []).append((template, context))
+
+
 def order_page(order_id: int, *, error: str | None = None, status: int = 200):
     session = db.session()
     order = services.get_order_for(session, order_id, current_user)
+    providers = current_app.extensions.get("order_sections", [])
+    sections = [(template, context) for template, context in
+                ((t, make(session, order, current_user)) for t, make in providers) if context is not None]
     order_events = services.events(session, order.id)
     abstracts = documents.abstracts(session, order.id)
     is_staff = current_user.is_staff
@@ -90,6 +99,7 @@ def order_page(order_id: int, *, error: str | None = None, status: int = 200):
         status=status,
         error=error,
         order=order,
+        sections=sections,
         events=order_events,
         checks=services.requirement_checks(session, order),
         abstract=abstracts[0] if abstracts else None,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
 
-from sales_service.errors import DomainError, InvalidInput, N_
+from sales_service.errors import N_, DomainError, InvalidInput
 from sales_service.money import format_rupiah, round_rupiah
 from sales_service.pnbp.schedule import (
     PricingRule,

@@ -13,6 +13,7 @@ class DocumentType(StrEnum):
     ABSTRACT_ATTACHMENT = "abstract_attachment"  # optional file behind the abstract form
     REQUEST_LETTER = "request_letter"  # surat permohonan, for the Rp0 tariff
     EXTRACT = "extract"  # the prepared microdata extract, measured for the final size
+    SAMPLE = "sample"  # a sample of the microdata, delivered with the invoice
 
 
 class StoredFile(Base):

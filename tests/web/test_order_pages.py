@@ -3,29 +3,37 @@ uploads, and that nobody reaches another buyer's order or file."""
 
 import gc
 import re
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from sales_service.invoices import services as invoicing
+from sales_service.invoices.gateway import SimulatedSimponi
+from sales_service.orders import services as orders
 from sales_service.orders.models import Order
+from sales_service.orders.services import Actor
 from sales_service.roles import Role
 from sales_service.sppd.models import StoredFile
+from sales_service.sppd.storage import FileStorage
 from tests.conftest import csrf_token, login
-from tests.factories import ABSTRACT, make_buyer, make_microdata, make_publication, make_staff, pdf_bytes
+from tests.factories import ABSTRACT, make_buyer, make_map, make_microdata, make_publication, make_staff, pdf_bytes
 
 
 @pytest.fixture
 def world(db_session):
     buyer = make_buyer(db_session, email="ani@example.test", full_name="Ani Buyer")
     make_buyer(db_session, email="lain@example.test", full_name="Other Buyer")
-    make_staff(db_session, Role.OFFICER, email="petugas@example.test", full_name="Petugas Satu")
+    officer = make_staff(db_session, Role.OFFICER, email="petugas@example.test", full_name="Petugas Satu")
     dataset = make_microdata(db_session, record_count=500_000)
     publication = make_publication(db_session, pages=60)
+    digital_map = make_map(db_session)
     db_session.commit()
-    return dict(buyer=buyer, dataset=dataset, dataset_id=dataset.id,
-                variable_ids=[v.id for v in dataset.variables][:2], publication_id=publication.id)
+    return dict(buyer=buyer, officer=officer, dataset=dataset, dataset_id=dataset.id,
+                variable_ids=[v.id for v in dataset.variables][:2], publication_id=publication.id,
+                map_id=digital_map.id)
 
 
 def _order_id(response) -> int:
@@ -160,32 +168,59 @@ OWNER_ROUTES = [
     ("POST", "/pesanan/{order}/tarif-penuh"),
     ("POST", "/pesanan/{order}/batal"),
     ("GET", "/berkas/{file}"),
+    ("POST", "/pesanan/{order}/kode-billing-baru"),
+    ("POST", "/pesanan/{order}/koreksi"),
+    ("GET", "/invoice/{invoice}/invoice.pdf"),
+    ("GET", "/invoice/{invoice}/sppd.pdf"),
 ]
 STAFF_ONLY_ROUTES = ["/pesanan/<int:order_id>/terima", "/pesanan/<int:order_id>/kembalikan",
-                     "/pesanan/<int:order_id>/rp0", "/pesanan/<int:order_id>/baris/<int:line_id>/ukuran"]
+                     "/pesanan/<int:order_id>/rp0", "/pesanan/<int:order_id>/baris/<int:line_id>/ukuran",
+                     "/pesanan/<int:order_id>/invoice", "/pesanan/<int:order_id>/koreksi/terbitkan-ulang",
+                     "/pesanan/<int:order_id>/koreksi/tolak", "/pesanan/<int:order_id>/sampel"]
 
 
 def test_the_route_list_covers_every_route_with_an_order_or_file_id(app):
     with_ids = {rule.rule for rule in app.url_map.iter_rules()
-                if {"order_id", "file_id"} & set(rule.arguments)}
+                if {"order_id", "file_id", "invoice_id"} & set(rule.arguments)}
     listed = {path.replace("{order}", "<int:order_id>").replace("{line}", "<int:line_id>")
-              .replace("{file}", "<int:file_id>") for _method, path in OWNER_ROUTES}
+              .replace("{file}", "<int:file_id>").replace("{invoice}", "<int:invoice_id>")
+              for _method, path in OWNER_ROUTES}
     assert with_ids == listed | set(STAFF_ONLY_ROUTES)
 
 
 @pytest.mark.parametrize("method, path", OWNER_ROUTES, ids=[p for _m, p in OWNER_ROUTES])
-def test_a_second_buyer_gets_404_for_the_first_buyers_order_and_files(client, world, db_session, method, path):
+def test_a_second_buyer_gets_404_for_the_first_buyers_order_and_files(client, world, db_session, app, method, path):
+    invoice_id = invoiced_order(db_session, app, world)  # first, so the draft below is a new order
     order_id = place_order(client, world)
     add_abstract(client, order_id, file=(pdf_bytes(), "abstrak.pdf"))
     order = db_session.get(Order, order_id)
-    file_id = db_session.scalar(select(StoredFile.id))
-    url = path.format(order=order_id, line=order.lines[0].id, file=file_id)
+    file_id = db_session.scalar(select(StoredFile.id).order_by(StoredFile.id.desc()))
+    url = path.format(order=order_id, line=order.lines[0].id, file=file_id, invoice=invoice_id)
     client.post("/keluar", data={"csrf_token": csrf_token(client, "/katalog")})
     login(client, "lain@example.test")
     response = client.open(url, method=method, data={"csrf_token": csrf_token(client, "/katalog")})
     assert response.status_code == 404, url
     db_session.expire_all()
     assert db_session.get(Order, order_id).status == "draft"
+
+
+def invoiced_order(db_session, app, world) -> int:
+    """The first buyer's second order, taken through to an issued invoice (services)."""
+    buyer = db_session.merge(world["buyer"])
+    officer = db_session.merge(world["officer"])
+    day = date(2026, 11, 24)
+    order = orders.add_to_order(db_session, buyer, world["map_id"], on=day)
+    orders.update_details(db_session, Actor(buyer), order.id, purpose="Peta", commercial=True, claim_zero_rate=False)
+    orders.save_abstract(db_session, Actor(buyer), order.id, ABSTRACT, FileStorage(app.config["UPLOAD_DIR"]),
+                         max_bytes=10**7)
+    orders.submit(db_session, Actor(buyer), order.id, today=day, sla_days={})
+    orders.accept(db_session, Actor(officer), order.id)
+    settings = invoicing.InvoiceSettings(office_code="000000", number_format="INV/{satker}/{year}/{seq:05d}",
+                                         expiry_days=7, bank={})
+    gateway = SimulatedSimponi(webhook_url="http://127.0.0.1:9/", webhook_secret=app.config["WEBHOOK_SECRET"])
+    invoice = invoicing.issue_invoice(db_session, Actor(officer), order.id, settings, gateway, today=day)
+    db_session.commit()
+    return invoice.id
 
 
 def test_walk_in_guest_book_creates_an_order_with_a_queue_number(client, world):

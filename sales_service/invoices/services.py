@@ -1,0 +1,405 @@
+"""Invoices, billing codes, corrections, SPPD drafts, verification, API tokens. Never commits.
+
+An issued invoice is never edited. A correction voids it and issues a new version
+linked to it, with a new number and a new billing code; the voided one stays
+visible. Invoice numbers come from a per-office, per-year counter incremented in
+the issuing transaction, so they are unique and without gaps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from sales_service.accounts.models import Domicile, User
+from sales_service.db import utcnow
+from sales_service.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from sales_service.invoices.gateway import BillingGateway, BillingRequest
+from sales_service.invoices.models import (
+    ApiToken,
+    BillingCode,
+    CodeStatus,
+    CorrectionRequest,
+    CorrectionStatus,
+    CorrectionTarget,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    InvoiceStatus,
+    PaymentRoute,
+)
+from sales_service.orders import services as orders
+from sales_service.orders.lifecycle import Action, OrderStatus, next_status
+from sales_service.orders.models import Order, ZeroRateClaim
+from sales_service.orders.services import Actor
+from sales_service.pnbp.schedule import ProductKind
+from sales_service.roles import Role
+from sales_service.sppd import services as documents
+from sales_service.sppd.models import DocumentType
+from sales_service.sppd.storage import FileStorage
+
+
+@dataclass(frozen=True)
+class InvoiceSettings:
+    office_code: str  # satker
+    number_format: str  # e.g. "INV/{satker}/{year}/{seq:05d}"
+    expiry_days: int
+    bank: dict  # bank_name, account_name, account_number, swift
+
+
+class InvoiceNotFound(NotFound):
+    def __init__(self):
+        super().__init__("Invoice tidak ditemukan.")
+
+
+class CodeStillValid(Conflict):
+    def __init__(self, expires: str):
+        super().__init__("Kode billing masih berlaku sampai {expires}; kode baru belum diperlukan.", expires=expires)
+
+
+# -- reading ----------------------------------------------------------------------------
+
+def invoices_of(session: Session, order_id: int) -> list[Invoice]:
+    """Every version, newest first."""
+    query = (
+        select(Invoice)
+        .where(Invoice.order_id == order_id)
+        .options(selectinload(Invoice.lines), selectinload(Invoice.billing_codes))
+        .order_by(Invoice.version.desc())
+    )
+    return list(session.scalars(query))
+
+
+def current_invoice(session: Session, order_id: int) -> Invoice | None:
+    versions = invoices_of(session, order_id)
+    return versions[0] if versions else None
+
+
+def get_invoice(session: Session, invoice_id: int) -> Invoice:
+    invoice = session.scalar(
+        select(Invoice).where(Invoice.id == invoice_id)
+        .options(selectinload(Invoice.lines), selectinload(Invoice.billing_codes))
+    )
+    if invoice is None:
+        raise InvoiceNotFound()
+    return invoice
+
+
+def get_invoice_for(session: Session, invoice_id: int, user: User) -> Invoice:
+    invoice = get_invoice(session, invoice_id)
+    try:
+        orders.get_order_for(session, invoice.order_id, user)
+    except NotFound:
+        raise InvoiceNotFound() from None
+    return invoice
+
+
+def invoice_by_number(session: Session, number: str) -> Invoice:
+    invoice = session.scalar(
+        select(Invoice).where(Invoice.number == number)
+        .options(selectinload(Invoice.lines), selectinload(Invoice.billing_codes))
+    )
+    if invoice is None:
+        raise InvoiceNotFound()
+    return invoice
+
+
+def corrections_of(session: Session, order_id: int) -> list[CorrectionRequest]:
+    query = select(CorrectionRequest).where(CorrectionRequest.order_id == order_id).order_by(
+        CorrectionRequest.requested_at.desc(), CorrectionRequest.id.desc())
+    return list(session.scalars(query))
+
+
+def open_correction(session: Session, order_id: int) -> CorrectionRequest | None:
+    return session.scalar(select(CorrectionRequest).where(
+        CorrectionRequest.order_id == order_id, CorrectionRequest.status == CorrectionStatus.OPEN))
+
+
+# -- numbering ----------------------------------------------------------------------------
+
+def next_sequence(session: Session, office_code: str, year: int) -> int:
+    """Take the next number of the office's year. The counter row is updated in this
+    transaction: concurrent issuers queue on its row lock, and a rollback gives the
+    number back, so numbers have no gaps."""
+    bump = (
+        update(InvoiceCounter)
+        .where(InvoiceCounter.office_code == office_code, InvoiceCounter.year == year)
+        .values(last_sequence=InvoiceCounter.last_sequence + 1)
+        .returning(InvoiceCounter.last_sequence)
+    )
+    sequence = session.execute(bump).scalar()
+    if sequence is None:
+        try:
+            with session.begin_nested():
+                session.execute(insert(InvoiceCounter).values(office_code=office_code, year=year, last_sequence=0))
+        except IntegrityError:
+            pass  # another transaction created the year's counter first
+        sequence = session.execute(bump).scalar_one()
+    return sequence
+
+
+# -- issuing ----------------------------------------------------------------------------------
+
+def _payment_route(order: Order, buyer: User | None) -> PaymentRoute:
+    if order.zero_rate == ZeroRateClaim.APPROVED:
+        return PaymentRoute.NONE
+    if buyer is not None and buyer.domicile == Domicile.ABROAD:
+        return PaymentRoute.BANK_TRANSFER
+    return PaymentRoute.BILLING_CODE
+
+
+def _new_invoice(session: Session, actor: Actor, order: Order, settings: InvoiceSettings, gateway: BillingGateway,
+                 *, today: date, version: int, replaces: Invoice | None) -> Invoice:
+    buyer = session.get(User, order.buyer_id) if order.buyer_id else None
+    sequence = next_sequence(session, settings.office_code, today.year)
+    route = _payment_route(order, buyer)
+    invoice = Invoice(
+        order_id=order.id,
+        number=settings.number_format.format(satker=settings.office_code, year=today.year, seq=sequence),
+        office_code=settings.office_code, year=today.year, sequence=sequence, version=version,
+        replaces_id=replaces.id if replaces else None, status=InvoiceStatus.ISSUED, payment_route=route,
+        issued_on=today, total=order.total,
+        zero_rate_basis=order.zero_rate_basis if route == PaymentRoute.NONE else None,
+        buyer_name=buyer.full_name if buyer else order.buyer_name,
+        buyer_institution=(buyer.institution if buyer else order.buyer_institution),
+        buyer_npwp=buyer.npwp if buyer else None,
+        bank_details=dict(settings.bank, reference=None) if route == PaymentRoute.BANK_TRANSFER else None,
+        created_by_id=actor.user.id,
+        lines=[
+            InvoiceLine(position=position, description=line.product_title, kind=line.kind,
+                        regulation=line.regulation, schedule_code=line.schedule_code, item_code=line.item_code,
+                        rule=line.rule, basis=line.basis, quantity=line.quantity, unit_price=line.unit_price,
+                        normal_amount=line.normal_amount, amount=line.amount, waived=line.waived,
+                        waiver_basis=line.waiver_basis)
+            for position, line in enumerate(order.lines, start=1)
+        ],
+    )
+    if invoice.bank_details is not None:
+        invoice.bank_details["reference"] = invoice.number
+    session.add(invoice)
+    session.flush()
+    if route == PaymentRoute.BILLING_CODE:
+        _issue_code(session, invoice, gateway, settings)
+    return invoice
+
+
+def _issue_code(session: Session, invoice: Invoice, gateway: BillingGateway, settings: InvoiceSettings) -> BillingCode:
+    issued = gateway.issue(session, BillingRequest(
+        invoice_number=invoice.number, amount=invoice.total, payer_name=invoice.buyer_name,
+        description=f"PNBP BPS {invoice.number}", expires_days=settings.expiry_days))
+    code = BillingCode(invoice=invoice, code=issued.code, amount=invoice.total, issued_at=issued.issued_at,
+                       expires_at=issued.expires_at, status=CodeStatus.ACTIVE)
+    session.add(code)
+    session.flush()
+    return code
+
+
+def issue_invoice(session: Session, actor: Actor, order_id: int, settings: InvoiceSettings,
+                  gateway: BillingGateway, *, today: date, expected_version: int | None = None) -> Invoice:
+    """Invoice an accepted order: copy its priced lines, number it, and get a billing
+    code (domestic), bank instructions (abroad) or nothing to pay (Rp0)."""
+    _require_officer(actor)
+    order = orders._load(session, order_id)
+    orders._check_version(order, expected_version)
+    waiting = [line.product_title for line in order.lines if line.awaiting_final_size]
+    if waiting:
+        raise Conflict("Catat dulu ukuran akhir ekstrak untuk: {lines}.", lines=", ".join(waiting))
+    if order.total == 0 and order.zero_rate != ZeroRateClaim.APPROVED:
+        raise Conflict("Total pesanan Rp0 tanpa persetujuan tarif Rp0; periksa baris pesanan.")
+    next_status(order.status, Action.ISSUE_INVOICE)  # refuse an illegal move before any side effect
+    invoice = _create_once(session, actor, order, settings, gateway, today=today, version=1, replaces=None)
+    orders._transition(session, order, actor, Action.ISSUE_INVOICE, details=_issue_details(invoice))
+    orders._flush(session)  # the order's version counter: a concurrent issuer stops here, rolled back whole
+    return invoice
+
+
+def _issue_details(invoice: Invoice, voided: Invoice | None = None) -> dict:
+    details = {"invoice": invoice.number, "total": invoice.total,
+               "billing_code": invoice.current_code.code if invoice.current_code else None}
+    if voided is not None:
+        details["void"] = voided.number
+    return details
+
+
+def _create_once(session: Session, actor: Actor, order: Order, settings: InvoiceSettings, gateway: BillingGateway,
+                 **kwargs) -> Invoice:
+    """The invoice version, unless another officer created it at the same moment
+    (unique order + version): then a clear conflict, not a crash."""
+    try:
+        with session.begin_nested():
+            return _new_invoice(session, actor, order, settings, gateway, **kwargs)
+    except IntegrityError as exc:
+        raise orders.OrderChanged() from exc
+
+
+def request_new_code(session: Session, actor: Actor, invoice_id: int, settings: InvoiceSettings,
+                     gateway: BillingGateway, *, now: datetime, expires_text) -> BillingCode:
+    """A new billing code for an invoice whose code expired; the old one stays in the
+    history as replaced."""
+    invoice = get_invoice_for(session, invoice_id, actor.user)
+    if invoice.status != InvoiceStatus.ISSUED or invoice.payment_route != PaymentRoute.BILLING_CODE:
+        raise Conflict("Invoice ini tidak dibayar dengan kode billing yang berlaku.")
+    current = invoice.current_code
+    if current is not None and current.status == CodeStatus.ACTIVE and _aware(current.expires_at) > now:
+        raise CodeStillValid(expires_text(current.expires_at))
+    if current is not None:
+        current.status = CodeStatus.REPLACED
+    code = _issue_code(session, invoice, gateway, settings)
+    order = orders._load(session, invoice.order_id)
+    orders._record(session, order, actor, "new_billing_code",
+                   details={"invoice": invoice.number, "old": current.code if current else None, "new": code.code})
+    orders._flush(session)
+    return code
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def code_expired(code: BillingCode, now: datetime) -> bool:
+    return _aware(code.expires_at) <= now
+
+
+# -- corrections ------------------------------------------------------------------------------
+
+TARGET_LABELS = {
+    CorrectionTarget.INVOICE: N_("Invoice"),
+    CorrectionTarget.SPPD: N_("Draf SPPD"),
+    CorrectionTarget.SAMPLE: N_("Sampel data"),
+}
+
+
+def request_correction(session: Session, actor: Actor, order_id: int, target: str, reason: str, *,
+                       expected_version: int | None = None) -> CorrectionRequest:
+    order = orders._load(session, order_id)
+    orders._require_owner_or_staff(order, actor)
+    try:
+        target_enum = CorrectionTarget(target)
+    except ValueError:
+        raise InvalidInput("Pilih dokumen yang perlu dikoreksi: invoice, draf SPPD atau sampel.") from None
+    reason = orders._text(reason, N_("Alasan koreksi"))
+    invoice = current_invoice(session, order.id)
+    orders._transition(session, order, actor, Action.REQUEST_CORRECTION, reason=reason,
+                       details={"target": target_enum.value}, expected_version=expected_version)
+    correction = CorrectionRequest(order_id=order.id, invoice_id=invoice.id, target=target_enum, reason=reason,
+                                   status=CorrectionStatus.OPEN, requested_by_id=actor.user.id)
+    session.add(correction)
+    orders._flush(session)
+    return correction
+
+
+def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSettings, gateway: BillingGateway, *,
+            today: date, note: str = "", expected_version: int | None = None) -> Invoice:
+    """Answer the open correction by voiding the current invoice (and its SPPD draft) and
+    issuing a new version linked to it, with a new billing code."""
+    _require_officer(actor)
+    order = orders._load(session, order_id)
+    correction = open_correction(session, order.id)
+    if correction is None:
+        raise Conflict("Tidak ada permintaan koreksi yang terbuka pada pesanan ini.")
+    orders._check_version(order, expected_version)  # before the gateway is asked to cancel anything
+    old = current_invoice(session, order.id)
+    next_status(order.status, Action.REISSUE)
+    old.status = InvoiceStatus.VOID
+    old.voided_at = utcnow()
+    for code in old.billing_codes:
+        if code.status == CodeStatus.ACTIVE:
+            gateway.cancel(session, code.code)
+            code.status = CodeStatus.CANCELLED
+    new = _create_once(session, actor, order, settings, gateway, today=today, version=old.version + 1, replaces=old)
+    correction.status = CorrectionStatus.REISSUED
+    correction.response = note.strip() or None
+    correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
+    orders._transition(session, order, actor, Action.REISSUE, reason=note.strip() or None,
+                       details=_issue_details(new, voided=old), expected_version=expected_version)
+    orders._flush(session)
+    return new
+
+
+def decline_correction(session: Session, actor: Actor, order_id: int, explanation: str, *,
+                       expected_version: int | None = None) -> CorrectionRequest:
+    _require_officer(actor)
+    order = orders._load(session, order_id)
+    correction = open_correction(session, order.id)
+    if correction is None:
+        raise Conflict("Tidak ada permintaan koreksi yang terbuka pada pesanan ini.")
+    explanation = orders._text(explanation, N_("Penjelasan"))
+    orders._transition(session, order, actor, Action.DECLINE_CORRECTION, reason=explanation,
+                       expected_version=expected_version)
+    correction.status = CorrectionStatus.DECLINED
+    correction.response = explanation
+    correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
+    orders._flush(session)
+    return correction
+
+
+def upload_sample(session: Session, actor: Actor, order_id: int, data: bytes, filename: str, storage: FileStorage,
+                  *, max_bytes: int) -> None:
+    """A sample of the microdata, delivered with the invoice (a new upload is a new version)."""
+    _require_officer(actor)
+    order = orders._load(session, order_id)
+    if ProductKind.MICRODATA not in order.kinds:
+        raise Conflict("Sampel hanya untuk pesanan data mikro.")
+    if order.status not in (OrderStatus.ACCEPTED, OrderStatus.INVOICED, OrderStatus.CORRECTION_REQUESTED):
+        raise Conflict("Sampel diunggah setelah dokumen diterima dan sebelum pembayaran.")
+    stored = documents.store_file(session, storage, data=data, filename=filename, max_bytes=max_bytes,
+                                  uploaded_by=actor.user)
+    document = documents.add_document(session, order.id, DocumentType.SAMPLE, stored)
+    orders._record(session, order, actor, "sample", details={"version": document.version, "file": stored.filename})
+    orders._flush(session)
+
+
+def _require_officer(actor: Actor) -> None:
+    if actor.user.role not in (Role.OFFICER, Role.ADMIN):
+        raise PermissionDenied("Hanya petugas yang dapat melakukan tindakan ini.")
+
+
+# -- staff API tokens ----------------------------------------------------------------------------
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, str]:
+    """A new token; the plain value is returned once and never stored."""
+    if actor.user.role != Role.ADMIN:
+        raise PermissionDenied("Hanya admin yang dapat membuat token API.")
+    name = orders._text(name, N_("Nama token"), max_length=120)
+    plain = "sst_" + secrets.token_urlsafe(32)
+    token = ApiToken(name=name, token_hash=_digest(plain), prefix=plain[:12], created_by_id=actor.user.id)
+    session.add(token)
+    session.flush()
+    return token, plain
+
+
+def revoke_api_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
+    if actor.user.role != Role.ADMIN:
+        raise PermissionDenied("Hanya admin yang dapat mencabut token API.")
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("Token tidak ditemukan.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    session.flush()
+    return token
+
+
+def api_tokens(session: Session) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def authenticate_api_token(session: Session, plain: str) -> ApiToken | None:
+    if not plain:
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
+    if token is None or token.revoked_at is not None:
+        return None
+    token.last_used_at = utcnow()
+    session.flush()
+    return token

@@ -1,0 +1,340 @@
+"""Invoices on the order page, their PDFs, the public verification page, the staff API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+from sales_service import db
+from sales_service.errors import N_, DomainError, InvalidInput
+from sales_service.extensions import csrf
+from sales_service.i18n import gettext
+from sales_service.invoices import documents as pdf
+from sales_service.invoices import services
+from sales_service.invoices.gateway import gateway_from_config
+from sales_service.invoices.models import CodeStatus, CorrectionStatus, CorrectionTarget, InvoiceStatus, PaymentRoute
+from sales_service.invoices.verification import make_token, read_token
+from sales_service.orders import services as orders
+from sales_service.orders.lifecycle import OrderStatus
+from sales_service.orders.services import Actor
+from sales_service.orders.views import _max_bytes, _storage, _uploaded, _version, order_action
+from sales_service.pnbp.schedule import PricingRule, ProductKind
+from sales_service.roles import Role, admin_required, public, roles_required, signed_in
+from sales_service.sppd import services as documents
+from sales_service.sppd.models import DocumentType
+from sales_service.web import render, today
+
+bp = Blueprint("invoices", __name__)
+officer_required = roles_required(Role.OFFICER, Role.ADMIN)
+
+
+def _settings() -> services.InvoiceSettings:
+    config = current_app.config
+    return services.InvoiceSettings(
+        office_code=config["SATKER_CODE"], number_format=config["INVOICE_NUMBER_FORMAT"],
+        expiry_days=config["BILLING_EXPIRY_DAYS"],
+        bank={"bank_name": config["BANK_NAME"], "account_name": config["BANK_ACCOUNT_NAME"],
+              "account_number": config["BANK_ACCOUNT_NUMBER"], "swift": config["BANK_SWIFT"]},
+    )
+
+
+def _gateway():
+    if "billing_gateway" not in g:
+        g.billing_gateway = current_app.extensions.get("billing_gateway_factory", gateway_from_config)(
+            current_app.config)
+    return g.billing_gateway
+
+
+def _actor() -> Actor:
+    return Actor(current_user._get_current_object())
+
+
+def _local(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+def expiry_text(moment: datetime) -> str:
+    local = _local(moment)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def verify_url(kind: str, document_id: int) -> str:
+    token = make_token(current_app.config["SECRET_KEY"], kind, document_id)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("invoices.verify", token=token)
+
+
+# -- the order page section -----------------------------------------------------------------
+
+def order_section(session, order, user):
+    if order.status in (OrderStatus.DRAFT, OrderStatus.SUBMITTED, OrderStatus.RETURNED) and not \
+            services.invoices_of(session, order.id):
+        return None
+    now = datetime.now(UTC)
+    invoices = services.invoices_of(session, order.id)
+    current = invoices[0] if invoices else None
+    code = current.current_code if current else None
+    return {
+        "order": order,
+        "invoices": invoices,
+        "current": current,
+        "code": code,
+        "code_expired": bool(code and code.status == CodeStatus.ACTIVE and services.code_expired(code, now)),
+        "corrections": services.corrections_of(session, order.id),
+        "open_correction": services.open_correction(session, order.id),
+        "samples": [d for d in documents.documents(session, order.id) if d.doc_type == DocumentType.SAMPLE],
+        "is_officer": user.role in (Role.OFFICER, Role.ADMIN),
+        "is_staff": user.is_staff,
+        "targets": list(CorrectionTarget),
+        "target_labels": services.TARGET_LABELS,
+        "expiry_text": expiry_text,
+        "InvoiceStatus": InvoiceStatus,
+        "PaymentRoute": PaymentRoute,
+        "CodeStatus": CodeStatus,
+        "CorrectionStatus": CorrectionStatus,
+        "needs_sample": ProductKind.MICRODATA in order.kinds,
+    }
+
+
+# -- actions --------------------------------------------------------------------------------------
+
+@bp.post("/pesanan/<int:order_id>/invoice")
+@officer_required
+@order_action
+def issue(order_id: int):
+    invoice = services.issue_invoice(db.session(), _actor(), order_id, _settings(), _gateway(), today=today(),
+                                     expected_version=_version())
+    return gettext("Invoice %(number)s diterbitkan.", number=invoice.number)
+
+
+@bp.post("/pesanan/<int:order_id>/kode-billing-baru")
+@signed_in
+@order_action
+def new_code(order_id: int):
+    invoice = services.current_invoice(db.session(), order_id)
+    if invoice is None or invoice.order_id != order_id:
+        abort(404)
+    services.get_invoice_for(db.session(), invoice.id, current_user)
+    code = services.request_new_code(db.session(), _actor(), invoice.id, _settings(), _gateway(),
+                                     now=datetime.now(UTC), expires_text=expiry_text)
+    return gettext("Kode billing baru %(code)s berlaku sampai %(until)s.", code=code.code,
+                   until=expiry_text(code.expires_at))
+
+
+@bp.post("/pesanan/<int:order_id>/koreksi")
+@signed_in
+@order_action
+def request_correction(order_id: int):
+    services.request_correction(db.session(), _actor(), order_id, request.form.get("target", ""),
+                                request.form.get("reason", ""), expected_version=_version())
+    return gettext("Permintaan koreksi dikirim kepada petugas.")
+
+
+@bp.post("/pesanan/<int:order_id>/koreksi/terbitkan-ulang")
+@officer_required
+@order_action
+def reissue(order_id: int):
+    invoice = services.reissue(db.session(), _actor(), order_id, _settings(), _gateway(), today=today(),
+                               note=request.form.get("note", ""), expected_version=_version())
+    return gettext("Invoice lama dibatalkan; versi baru %(number)s diterbitkan.", number=invoice.number)
+
+
+@bp.post("/pesanan/<int:order_id>/koreksi/tolak")
+@officer_required
+@order_action
+def decline(order_id: int):
+    services.decline_correction(db.session(), _actor(), order_id, request.form.get("explanation", ""),
+                                expected_version=_version())
+    return gettext("Permintaan koreksi dijawab dengan penjelasan.")
+
+
+@bp.post("/pesanan/<int:order_id>/sampel")
+@officer_required
+@order_action
+def sample(order_id: int):
+    uploaded = _uploaded("file")
+    if uploaded is None:
+        raise InvalidInput("Pilih berkas sampel (PDF, PNG atau JPEG).")
+    services.upload_sample(db.session(), _actor(), order_id, uploaded[0], uploaded[1], _storage(),
+                           max_bytes=_max_bytes())
+    return gettext("Sampel data diunggah.")
+
+
+# -- documents --------------------------------------------------------------------------------------
+
+def _office() -> pdf.Office:
+    c = current_app.config
+    return pdf.Office(name=c["OFFICE_NAME"], address=c["OFFICE_ADDRESS"], city=c["OFFICE_CITY"],
+                      satker_code=c["SATKER_CODE"], ministry_code=c["MINISTRY_CODE"], echelon_code=c["ECHELON_CODE"],
+                      account_code=c["ACCOUNT_CODE"], head_name=c["HEAD_NAME"], treasurer_name=c["TREASURER_NAME"],
+                      treasurer_nip=c["TREASURER_NIP"])
+
+
+UNITS = {PricingRule.PAGE_BLOCKS: "halaman", PricingRule.SIZE_BYTES: "byte", PricingRule.PER_UNIT: "peta"}
+
+
+def _quantity_text(quantity: int, rule: PricingRule) -> str:
+    return f"{quantity:,}".replace(",", ".") + " " + UNITS[rule]
+
+
+def invoice_document(session, invoice) -> pdf.InvoiceDocument:
+    code = invoice.current_code
+    replaces = services.get_invoice(session, invoice.replaces_id).number if invoice.replaces_id else None
+    bank = pdf.BankDetails(**invoice.bank_details) if invoice.bank_details else None
+    return pdf.InvoiceDocument(
+        number=invoice.number, version=invoice.version, status=invoice.status.value, issued_on=invoice.issued_on,
+        due_on=_local(code.expires_at).date() if code else None, office=_office(), buyer_name=invoice.buyer_name,
+        buyer_institution=invoice.buyer_institution, buyer_npwp=invoice.buyer_npwp,
+        order_reference=orders._load(session, invoice.order_id).reference,
+        lines=tuple(pdf.DocumentLine(
+            description=line.description, regulation=line.regulation, item_code=line.item_code, basis=line.basis,
+            quantity=_quantity_text(line.quantity, line.rule),
+            unit_price=line.unit_price, amount=line.amount, normal_amount=line.normal_amount, waived=line.waived)
+            for line in invoice.lines),
+        total=invoice.total, zero_rate_basis=invoice.zero_rate_basis,
+        billing_code=code.code if code else None,
+        billing_expires_at=expiry_text(code.expires_at) if code else None,
+        bank=bank, verify_url=verify_url("invoice", invoice.id), replaces=replaces,
+    )
+
+
+def sppd_document(session, invoice) -> pdf.SppdDocument:
+    order = orders._load(session, invoice.order_id)
+    datasets = tuple((line.product_title, tuple(v.name for v in line.variables) if not line.full_set else None)
+                     for line in order.lines if line.kind in (ProductKind.MICRODATA, ProductKind.MAP))
+    visit = order.walk_in
+    return pdf.SppdDocument(
+        reference=f"SPPD/{invoice.number}", version=invoice.version,
+        status="void" if invoice.status == InvoiceStatus.VOID else "draft", issued_on=invoice.issued_on,
+        office=_office(), buyer_name=invoice.buyer_name, buyer_institution=invoice.buyer_institution,
+        buyer_identity=f"{visit.identity_type.value.upper()} {visit.identity_number}" if visit else None,
+        purpose=order.purpose, datasets=datasets, verify_url=verify_url("sppd", invoice.id),
+    )
+
+
+def _pdf_response(data: bytes, filename: str):
+    response = current_app.response_class(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/invoice/<int:invoice_id>/invoice.pdf")
+@signed_in
+def invoice_pdf(invoice_id: int):
+    session = db.session()
+    invoice = services.get_invoice_for(session, invoice_id, current_user)
+    filename = invoice.number.replace("/", "-") + ".pdf"
+    return _pdf_response(pdf.invoice_pdf(invoice_document(session, invoice)), filename)
+
+
+@bp.get("/invoice/<int:invoice_id>/sppd.pdf")
+@signed_in
+def sppd_pdf(invoice_id: int):
+    session = db.session()
+    invoice = services.get_invoice_for(session, invoice_id, current_user)
+    order = orders._load(session, invoice.order_id)
+    if not ({ProductKind.MICRODATA, ProductKind.MAP} & order.kinds):
+        abort(404)
+    filename = "SPPD-" + invoice.number.replace("/", "-") + ".pdf"
+    return _pdf_response(pdf.sppd_pdf(sppd_document(session, invoice)), filename)
+
+
+STATE_LABELS = {
+    InvoiceStatus.ISSUED: N_("Sah dan berlaku"),
+    InvoiceStatus.VOID: N_("Dibatalkan (digantikan versi baru)"),
+    InvoiceStatus.PAID: N_("Sah, sudah lunas"),
+}
+
+
+@bp.get("/verify/<token>")
+@public
+def verify(token: str):
+    kind, document_id = read_token(current_app.config["SECRET_KEY"], token)
+    session = db.session()
+    invoice = services.get_invoice(session, document_id)
+    return render("invoices/verify.html", kind=kind, invoice=invoice, state=STATE_LABELS[invoice.status],
+                  valid=invoice.status != InvoiceStatus.VOID)
+
+
+# -- admin: API tokens -------------------------------------------------------------------------------
+
+@bp.route("/admin/token", methods=["GET", "POST"])
+@admin_required
+def tokens():
+    session = db.session()
+    error, plain = None, None
+    if request.method == "POST":
+        try:
+            _token, plain = services.issue_api_token(session, _actor(), request.form.get("name", ""))
+        except DomainError as exc:
+            session.rollback()
+            error = exc.translated(gettext)
+        else:
+            session.commit()
+    return render("invoices/tokens.html", tokens=services.api_tokens(session), plain=plain, error=error,
+                  status=422 if error else 200)
+
+
+@bp.post("/admin/token/<int:token_id>/cabut")
+@admin_required
+def revoke(token_id: int):
+    session = db.session()
+    services.revoke_api_token(session, _actor(), token_id)
+    session.commit()
+    flash(gettext("Token dicabut; permintaan dengan token itu kini ditolak."), "success")
+    return redirect(url_for("invoices.tokens"))
+
+
+# -- staff JSON API -------------------------------------------------------------------------------------
+
+def bearer_token_required(view):
+    """Staff API: ``Authorization: Bearer <token>`` issued by the admin; no cookies, no CSRF."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, value = header.partition(" ")
+        session = db.session()
+        token = services.authenticate_api_token(session, value.strip()) if scheme.lower() == "bearer" else None
+        if token is None:
+            response = jsonify(error="Missing, unknown or revoked API token.")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="sales_service"'
+            return response
+        session.commit()  # last_used_at
+        return view(*args, **kwargs)
+
+    wrapper.public = True  # authenticated by its token, not by the login session
+    return wrapper
+
+
+@bp.get("/api/v1/invoices/<path:number>")
+@csrf.exempt
+@bearer_token_required
+def invoice_api(number: str):
+    session = db.session()
+    invoice = services.invoice_by_number(session, number)
+    chain = services.invoices_of(session, invoice.order_id)
+    code = invoice.current_code
+    return jsonify(
+        number=invoice.number,
+        status=invoice.status.value,
+        total=invoice.total,
+        amount_paid=0,  # payments arrive with the payments capability
+        currency="IDR",
+        issued_on=invoice.issued_on.isoformat(),
+        billing_code=code.code if code else None,
+        billing_code_expires_at=_local(code.expires_at).isoformat() if code else None,
+        billing_codes=[{"code": c.code, "status": c.status.value, "expires_at": _local(c.expires_at).isoformat()}
+                       for c in invoice.billing_codes],
+        versions=[{"number": v.number, "version": v.version, "status": v.status.value, "total": v.total}
+                  for v in reversed(chain)],
+        payments=[],
+    )

@@ -1,0 +1,1 @@
+"""Payments: notifications webhook, transfer proofs, cash, reconciliation, receipts."""

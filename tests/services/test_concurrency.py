@@ -1,0 +1,261 @@
+"""Two officers acting at the same moment, each on a connection of their own, with
+real commits: one wins, the other is told the order just changed, and nothing of
+the losing action is stored. Runs on SQLite (``make test``) and PostgreSQL
+(``make test-pg``).
+
+The shared ``session`` fixture rolls back one connection, so it cannot show two
+transactions meeting; these tests commit through their own sessions and delete
+every row they committed afterwards (other tests count microdata sets, queue
+numbers of the day and "new" tariff loads).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import count
+
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sales_service.accounts.models import User
+from sales_service.catalog.models import MicrodataSet, MicrodataVariable, Product
+from sales_service.errors import DomainError
+from sales_service.orders import services
+from sales_service.orders.lifecycle import OrderStatus
+from sales_service.orders.models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderLineVariable,
+    ReturnReason,
+    WalkInVisit,
+)
+from sales_service.orders.services import Actor, OrderChanged
+from sales_service.pnbp.models import TariffScheduleVersion
+from sales_service.pnbp.schedule import ProductKind
+from sales_service.pnbp.services import load_tariff_dir
+from sales_service.roles import Role
+from sales_service.sppd.models import AbstractVersion, OrderDocument, StoredFile
+from sales_service.sppd.storage import FileStorage
+from tests.conftest import TARIFF_DIR
+from tests.factories import ABSTRACT, make_buyer, make_microdata, make_staff
+
+TODAY = date(2026, 11, 24)
+SLA_DAYS = {ProductKind.PUBLICATION: 10, ProductKind.MICRODATA: 15, ProductKind.MAP: 10}
+MAX_BYTES = 10_000_000
+WAIT_S = 20  # a thread stuck longer than this is a deadlock, not a slow machine
+_runs = count(1)
+
+
+@dataclass
+class Committed:
+    """What a test committed, so it can be deleted again."""
+
+    user_ids: list[int] = field(default_factory=list)
+    product_ids: list[int] = field(default_factory=list)
+    tariff_versions: list[tuple[str, int]] = field(default_factory=list)
+
+
+@pytest.fixture
+def committing(engine) -> Iterator[tuple[sessionmaker[Session], Committed]]:
+    """Sessions that really commit, each on its own pooled connection."""
+    committed = Committed()
+    yield sessionmaker(bind=engine, expire_on_commit=False), committed
+    delete_committed(engine, committed)
+
+
+def delete_committed(engine, committed: Committed) -> None:
+    """Core deletes in foreign-key order (the ORM refuses to delete audit events, by design)."""
+    users, products = committed.user_ids, committed.product_ids
+    with engine.begin() as connection:
+        def ids(query) -> list[int]:
+            return list(connection.scalars(query))
+
+        visits = ids(select(WalkInVisit.id).where(WalkInVisit.officer_id.in_(users)))
+        orders = ids(select(Order.id).where(Order.buyer_id.in_(users) | Order.walk_in_id.in_(visits)))
+        events = ids(select(OrderEvent.id).where(OrderEvent.order_id.in_(orders)))
+        lines = ids(select(OrderLine.id).where(OrderLine.order_id.in_(orders)))
+        files = ids(select(StoredFile.id).where(StoredFile.uploaded_by_id.in_(users)))
+        for statement in (
+            delete(ReturnReason).where(ReturnReason.event_id.in_(events)),
+            delete(OrderEvent).where(OrderEvent.id.in_(events)),
+            delete(AbstractVersion).where(AbstractVersion.order_id.in_(orders)),
+            delete(OrderDocument).where(OrderDocument.order_id.in_(orders)),
+            delete(StoredFile).where(StoredFile.id.in_(files)),
+            delete(OrderLineVariable).where(OrderLineVariable.line_id.in_(lines)),
+            delete(OrderLine).where(OrderLine.id.in_(lines)),
+            delete(Order).where(Order.id.in_(orders)),
+            delete(WalkInVisit).where(WalkInVisit.id.in_(visits)),
+            delete(MicrodataVariable).where(MicrodataVariable.dataset_id.in_(products)),
+            delete(MicrodataSet).where(MicrodataSet.id.in_(products)),
+            delete(Product).where(Product.id.in_(products)),
+            delete(User).where(User.id.in_(users)),
+        ):
+            connection.execute(statement)
+        for code, version in committed.tariff_versions:
+            connection.execute(delete(TariffScheduleVersion).where(
+                TariffScheduleVersion.code == code, TariffScheduleVersion.version == version))
+
+
+@dataclass(frozen=True)
+class World:
+    buyer_id: int
+    officer_ids: tuple[int, int]
+    dataset_id: int
+
+
+def arrange(factory: sessionmaker[Session], committed: Committed) -> World:
+    """A buyer, two officers and a microdata set, committed (tariffs too if not yet stored)."""
+    run = next(_runs)
+    with factory() as session:
+        loaded = load_tariff_dir(session, TARIFF_DIR, loaded_by="test")
+        committed.tariff_versions += [(r.code, r.version) for r in loaded if r.status != "unchanged"]
+        buyer = make_buyer(session, email=f"ani.race{run}@example.test", full_name="Ani")
+        officers = tuple(make_staff(session, Role.OFFICER, email=f"petugas.race{run}.{n}@example.test",
+                                    full_name=f"Petugas {n}") for n in (1, 2))
+        dataset = make_microdata(session, title=f"Susenas Maret 2024 (uji konkurensi {run})", record_count=500_000)
+        session.commit()
+        committed.user_ids += [buyer.id, *(officer.id for officer in officers)]
+        committed.product_ids.append(dataset.id)
+        return World(buyer.id, (officers[0].id, officers[1].id), dataset.id)
+
+
+def submitted_order(factory: sessionmaker[Session], world: World, storage: FileStorage) -> int:
+    with factory() as session:
+        buyer = session.get(User, world.buyer_id)
+        dataset = session.get(MicrodataSet, world.dataset_id)
+        chosen = [v.id for v in dataset.variables if v.name in ("R101", "KAPITA")]
+        order = services.add_to_order(session, buyer, dataset.id, chosen, on=TODAY)
+        services.update_details(session, Actor(buyer), order.id, purpose="Penelitian tesis", commercial=False,
+                                claim_zero_rate=False)
+        services.save_abstract(session, Actor(buyer), order.id, ABSTRACT, storage, max_bytes=MAX_BYTES)
+        services.submit(session, Actor(buyer), order.id, today=TODAY, sla_days=SLA_DAYS)
+        session.commit()
+        return order.id
+
+
+def run_together(*jobs: Callable[[], object]) -> list[object]:
+    """Run each job in its own thread; return each one's result or the exception it raised."""
+    outcomes: list[object] = [None] * len(jobs)
+
+    def run(index: int, job: Callable[[], object]) -> None:
+        try:
+            outcomes[index] = job()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test to judge
+            outcomes[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, job), name=f"officer-{i + 1}") for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=WAIT_S)
+    assert not any(thread.is_alive() for thread in threads), "an officer's request never finished (deadlock?)"
+    return outcomes
+
+
+@pytest.fixture
+def storage(tmp_path) -> FileStorage:
+    return FileStorage(tmp_path / "uploads")
+
+
+def test_two_officers_acting_at_once_one_wins_the_other_is_told_nothing_half_applied(committing, storage):
+    factory, committed = committing
+    world = arrange(factory, committed)
+    order_id = submitted_order(factory, world, storage)
+    with factory() as session:
+        version_before = session.get(Order, order_id).version
+
+    # Both officers have the order page open (same version) before either clicks: the
+    # barrier sits after the load and before the write, so the loser cannot see the
+    # winner's new status and is stopped by the version counter (OrderChanged), not by
+    # the lifecycle (IllegalTransition). The loser's UPDATE ... WHERE version = N then
+    # waits for the winner's commit (PostgreSQL row lock, SQLite busy_timeout) and
+    # matches no row.
+    both_loaded = threading.Barrier(2, timeout=WAIT_S)
+
+    def officer_acts(officer_id: int, action: str) -> str:
+        with factory() as session:
+            officer = session.get(User, officer_id)
+            version = services.get_order_for(session, order_id, officer).version
+            both_loaded.wait()
+            try:
+                if action == "accept":
+                    services.accept(session, Actor(officer), order_id, expected_version=version)
+                else:
+                    services.return_order(session, Actor(officer), order_id,
+                                          {"abstract": "Metode belum dijelaskan."}, expected_version=version)
+                session.commit()
+            except DomainError:
+                session.rollback()
+                raise
+        return action
+
+    outcomes = run_together(lambda: officer_acts(world.officer_ids[0], "accept"),
+                            lambda: officer_acts(world.officer_ids[1], "return"))
+
+    unexpected = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, OrderChanged)]
+    assert not unexpected, f"only a clear conflict may stop an officer: {unexpected!r}"
+    winners = [o for o in outcomes if isinstance(o, str)]
+    losers = [o for o in outcomes if isinstance(o, OrderChanged)]
+    assert len(winners) == 1 and len(losers) == 1, outcomes
+    assert "baru saja diubah" in str(losers[0])
+    winner = winners[0]
+    loser = "return" if winner == "accept" else "accept"
+
+    with factory() as session:
+        order = session.get(Order, order_id)
+        assert order.status == {"accept": OrderStatus.ACCEPTED, "return": OrderStatus.RETURNED}[winner]
+        assert order.version == version_before + 1, "exactly one write reached the order"
+        trail = [e.action for e in services.events(session, order_id)]
+        assert trail.count(winner) == 1
+        assert trail.count(loser) == 0
+        reasons = session.scalar(select(func.count(ReturnReason.id)).join(OrderEvent)
+                                 .where(OrderEvent.order_id == order_id))
+        assert reasons == (1 if winner == "return" else 0)
+
+
+def test_two_officers_registering_walk_ins_at_once_get_numbers_one_and_two(committing, monkeypatch):
+    factory, committed = committing
+    world = arrange(factory, committed)
+
+    # Make the race certain rather than likely: each officer reads "the next number is
+    # 1" before either inserts. Then only the unique (visit_date, queue_number)
+    # constraint and the service's retry can keep the numbers apart.
+    both_read = threading.Barrier(2, timeout=WAIT_S)
+    reads: list[int] = []
+    first_read = threading.local()
+    next_number = services._next_queue_number
+
+    def read_then_meet(session: Session, day: date) -> int:
+        number = next_number(session, day)
+        reads.append(number)
+        if not getattr(first_read, "done", False):
+            first_read.done = True
+            both_read.wait()
+        return number
+
+    monkeypatch.setattr(services, "_next_queue_number", read_then_meet)
+
+    def register_guest(officer_id: int, name: str) -> int:
+        with factory() as session:
+            officer = session.get(User, officer_id)
+            guest = dict(name=name, identity_type="ktp", identity_number="3310010101900001",
+                         purpose="Penelitian", segment="individual")
+            order = services.create_walk_in(session, Actor(officer), guest, [world.dataset_id], today=TODAY)
+            session.commit()
+            return order.walk_in.queue_number
+
+    outcomes = run_together(lambda: register_guest(world.officer_ids[0], "Tamu Satu"),
+                            lambda: register_guest(world.officer_ids[1], "Tamu Dua"))
+
+    assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
+    assert sorted(outcomes) == [1, 2]
+    assert sorted(reads) == [1, 1, 2], "the loser of the race retried once with the next number"
+    with factory() as session:
+        numbers = session.scalars(select(WalkInVisit.queue_number).where(
+            WalkInVisit.visit_date == TODAY, WalkInVisit.officer_id.in_(world.officer_ids)))
+        assert sorted(numbers) == [1, 2]

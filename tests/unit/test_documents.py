@@ -1,0 +1,409 @@
+"""Invoice and SPPD PDFs, QR codes and the amount in words (sales_service.invoices.documents).
+
+The PDFs are read back with pypdf, as a buyer's or auditor's tool would; whitespace is
+normalised before asserting because reportlab wraps long text over lines.
+"""
+
+import dataclasses
+import re
+from datetime import date
+from io import BytesIO
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from sales_service.errors import DomainError, InvalidInput
+from sales_service.invoices.documents import (
+    SPPD_OBLIGATIONS,
+    BankDetails,
+    DocumentLine,
+    DocumentNotPrintable,
+    InvoiceDocument,
+    Office,
+    SppdDocument,
+    amount_in_words,
+    format_npwp,
+    invoice_pdf,
+    qr_png,
+    sppd_pdf,
+)
+
+VERIFY_URL = "https://penjualan.example.bps.go.id/verifikasi/INV-2026-000123?sig=eyJhbGciOiJIUzI1NiJ9.abc"
+ZERO_RATE_BASIS = "PP 13/2024 Pasal 4; Perban BPS 2/2019"
+
+OFFICE = Office(
+    name="Badan Pusat Statistik Kabupaten Tabanan",
+    address="Jl. Pahlawan No. 5",
+    city="Tabanan",
+    satker_code="054123",
+    ministry_code="054",
+    echelon_code="01",
+    account_code="425131",
+    head_name="I Made Suardana",
+    treasurer_name="Ni Luh Putu Ayu Lestari",
+    treasurer_nip="198507122009022001",
+)
+
+
+def document_line(**overrides) -> DocumentLine:
+    values = dict(
+        description="Data mikro Susenas Maret 2025",
+        regulation="PP 13/2024",
+        item_code="microdata-raw",
+        basis="1 MB pertama Rp20.000 + 6.512.345 byte × Rp20/1.000 byte",
+        quantity="7.512.345 byte",
+        unit_price=20_000,
+        amount=150_247,
+        normal_amount=150_247,
+        waived=False,
+    )
+    return DocumentLine(**(values | overrides))
+
+
+LINES = (
+    document_line(),
+    document_line(
+        description="Publikasi Tabanan Dalam Angka 2025",
+        item_code="pub-electronic",
+        basis="50 halaman pertama Rp50.000 + 2 × 50 halaman berikutnya @ Rp15.000",
+        quantity="120 halaman",
+        unit_price=50_000,
+        amount=80_000,
+        normal_amount=80_000,
+    ),
+    document_line(
+        description="Peta digital wilayah kerja statistik Kecamatan Kediri",
+        item_code="map-digital",
+        basis="1 peta × Rp1.019.753",
+        quantity="1 peta",
+        unit_price=1_019_753,
+        amount=1_019_753,
+        normal_amount=1_019_753,
+    ),
+)
+
+
+def invoice(**overrides) -> InvoiceDocument:
+    """An issued, domestic invoice of Rp1.250.000 with a billing code."""
+    values = dict(
+        number="INV/5102/2026/000123",
+        version=1,
+        status="issued",
+        issued_on=date(2026, 11, 24),
+        due_on=date(2026, 12, 1),
+        office=OFFICE,
+        buyer_name="Putu Gede Wirawan",
+        buyer_institution="PT Riset Data Nusantara",
+        buyer_npwp="123456789012345",
+        order_reference="ORD-2026-000456",
+        lines=LINES,
+        total=1_250_000,
+        zero_rate_basis=None,
+        billing_code="820261123000123",
+        billing_expires_at="2026-12-01 23:59 WIB",
+        bank=None,
+        verify_url=VERIFY_URL,
+    )
+    return InvoiceDocument(**(values | overrides))
+
+
+def abroad_invoice() -> InvoiceDocument:
+    return invoice(
+        billing_code=None,
+        billing_expires_at=None,
+        buyer_npwp=None,
+        bank=BankDetails(
+            bank_name="Bank Rakyat Indonesia",
+            account_name="RPL 054 BPS Kab Tabanan",
+            account_number="0123-01-000456-30-9",
+            swift="BRINIDJA",
+            reference="INV/5102/2026/000123",
+        ),
+    )
+
+
+def zero_rate_invoice() -> InvoiceDocument:
+    waived = tuple(dataclasses.replace(line, amount=0, waived=True) for line in LINES)
+    return invoice(
+        lines=waived, total=0, billing_code=None, billing_expires_at=None, due_on=None, zero_rate_basis=ZERO_RATE_BASIS
+    )
+
+
+def sppd(**overrides) -> SppdDocument:
+    values = dict(
+        reference="SPPD/5102/2026/000045",
+        version=1,
+        status="draft",
+        issued_on=date(2026, 11, 24),
+        office=OFFICE,
+        buyer_name="Putu Gede Wirawan",
+        buyer_institution="Universitas Udayana",
+        buyer_identity="NIK 5102011203900001",
+        purpose="Penelitian tesis tentang kemiskinan rumah tangga di Bali",
+        datasets=(
+            ("Susenas Maret 2025 Kor Individu", ("r101", "r105", "kapita", "wert")),
+            ("Sakernas Agustus 2025", None),
+        ),
+        verify_url=VERIFY_URL,
+    )
+    return SppdDocument(**(values | overrides))
+
+
+def pdf_text(pdf: bytes) -> str:
+    """All pages' text with runs of whitespace collapsed to one space."""
+    reader = PdfReader(BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(pdf)).pages]
+
+
+def squeezed(text: str) -> str:
+    """Without any whitespace: a URL wrapped under the QR code breaks anywhere."""
+    return re.sub(r"\s+", "", text)
+
+
+# --- amount in words -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        (0, "nol rupiah"),
+        (1, "satu rupiah"),
+        (11, "sebelas rupiah"),
+        (100, "seratus rupiah"),
+        (1_000, "seribu rupiah"),
+        (1_250_000, "satu juta dua ratus lima puluh ribu rupiah"),
+        (20_000_000, "dua puluh juta rupiah"),
+        (24_000_000, "dua puluh empat juta rupiah"),
+        (1_000_000_000, "satu miliar rupiah"),
+    ],
+)
+def test_amount_in_words_is_indonesian_terbilang(amount, words):
+    assert amount_in_words(amount) == words
+
+
+def test_amount_in_words_refuses_a_negative_amount():
+    with pytest.raises(InvalidInput):
+        amount_in_words(-1)
+
+
+@pytest.mark.parametrize("amount", [1.5, "1000", True])
+def test_amount_in_words_takes_whole_rupiah_only(amount):
+    with pytest.raises(TypeError):
+        amount_in_words(amount)
+
+
+@pytest.mark.parametrize(
+    ("npwp", "printed"),
+    [
+        ("123456789012345", "12.345.678.9-012.345"),
+        ("12.345.678.9-012.345", "12.345.678.9-012.345"),
+        ("3171012345678901", "3171012345678901"),  # 16-digit (NIK) NPWP has no dotted form
+    ],
+)
+def test_npwp_is_printed_in_its_card_form(npwp, printed):
+    assert format_npwp(npwp) == printed
+
+
+# --- QR code -------------------------------------------------------------------------------
+
+
+def test_qr_png_is_a_square_png_image():
+    png = qr_png(VERIFY_URL)
+    image = Image.open(BytesIO(png))
+    image.load()
+    assert image.format == "PNG"
+    assert image.width == image.height >= 250  # box size 10 and a 4-module quiet zone
+    assert image.mode in {"1", "L"}
+
+
+def test_qr_png_is_deterministic_and_depends_on_the_text():
+    assert qr_png(VERIFY_URL) == qr_png(VERIFY_URL)
+    assert qr_png(VERIFY_URL) != qr_png(VERIFY_URL + "x")
+
+
+def test_qr_png_refuses_empty_text():
+    with pytest.raises(InvalidInput):
+        qr_png("")
+
+
+# --- invoice -------------------------------------------------------------------------------
+
+
+def test_invoice_shows_number_lines_total_words_and_billing_code():
+    text = pdf_text(invoice_pdf(invoice()))
+
+    assert "INVOICE / TAGIHAN PNBP" in text
+    assert "INV/5102/2026/000123" in text
+    for line in LINES:
+        assert line.description in text
+        assert f"{line.regulation} · {line.item_code}" in text
+        assert line.quantity in text
+    for amount in ("Rp150.247", "Rp80.000", "Rp1.019.753"):
+        assert amount in text
+    assert "Rp1.250.000" in text
+    assert "Terbilang: satu juta dua ratus lima puluh ribu rupiah" in text
+    assert "Kode billing: 820261123000123, berlaku sampai 2026-12-01 23:59 WIB" in text
+    assert "NTPN" in text
+    assert "Kode akun: 425131" in text
+
+
+def test_invoice_shows_office_buyer_and_indonesian_dates():
+    text = pdf_text(invoice_pdf(invoice()))
+
+    assert OFFICE.name in text
+    assert "054123" in text and "Kementerian/lembaga 054" in text
+    assert "Putu Gede Wirawan" in text and "PT Riset Data Nusantara" in text
+    assert "NPWP 12.345.678.9-012.345" in text
+    assert "ORD-2026-000456" in text
+    assert "24 November 2026" in text and "1 Desember 2026" in text
+
+
+def test_invoice_prints_the_verification_url_under_its_qr_code():
+    pdf = invoice_pdf(invoice())
+    assert squeezed(VERIFY_URL) in squeezed(pdf_text(pdf))
+    assert len(PdfReader(BytesIO(pdf)).pages[0].images) == 1
+
+
+def test_a_new_version_names_the_invoice_it_replaces():
+    text = pdf_text(invoice_pdf(invoice(version=2, replaces="INV/5102/2026/000122")))
+    assert "Versi 2, menggantikan INV/5102/2026/000122" in text
+
+
+def test_void_invoice_says_so_and_does_not_ask_for_payment():
+    text = pdf_text(invoice_pdf(invoice(status="void")))
+    assert "VOID / BATAL" in text
+    assert "Invoice ini dibatalkan dan digantikan versi baru." in text
+    assert "Kode billing" not in text
+
+
+def test_void_watermark_is_on_every_page():
+    many_lines = LINES * 12
+    pdf = invoice_pdf(invoice(status="void", lines=many_lines, total=12 * 1_250_000))
+    pages = PdfReader(BytesIO(pdf)).pages
+    assert len(pages) > 1
+    assert all(b"(VOID / BATAL) Tj" in page.get_contents().get_data() for page in pages)
+
+
+def test_paid_invoice_carries_the_lunas_stamp():
+    pdf = invoice_pdf(invoice(status="paid"))
+    assert "LUNAS" in pdf_text(pdf)
+    assert b"(LUNAS) Tj" in PdfReader(BytesIO(pdf)).pages[0].get_contents().get_data()
+    assert "LUNAS" not in pdf_text(invoice_pdf(invoice()))
+
+
+def test_invoice_for_a_buyer_abroad_gives_bilingual_transfer_instructions():
+    text = pdf_text(invoice_pdf(abroad_invoice()))
+    assert "BRINIDJA" in text
+    assert "0123-01-000456-30-9" in text
+    assert "reference: INV/5102/2026/000123" in text
+    assert "bank charges are borne by the payer (PP 7/2015 Pasal 3)" in text
+    assert "Biaya bank ditanggung pembayar" in text
+    assert "Kode billing" not in text
+
+
+def test_zero_rate_invoice_states_its_legal_basis_and_no_payment():
+    text = pdf_text(invoice_pdf(zero_rate_invoice()))
+    assert f"Tarif Rp0 — {ZERO_RATE_BASIS}; tidak ada pembayaran" in text
+    assert "Rp0 (tarif normal Rp1.019.753)" in text
+    assert "Terbilang: nol rupiah" in text
+    assert "Kode billing" not in text
+    assert "820261123000123" not in text
+
+
+def test_buyer_data_with_markup_characters_and_foreign_letters_prints():
+    text = pdf_text(invoice_pdf(invoice(buyer_name="Nguyễn & <Partners> Zoë")))
+    assert "Nguyen & <Partners> Zoë" in text
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        pytest.param(dict(total=1_000_000), id="total-is-not-the-sum-of-lines"),
+        pytest.param(dict(billing_code=None, billing_expires_at=None), id="issued-with-no-way-to-pay"),
+        pytest.param(dict(status="draft"), id="unknown-status"),
+        pytest.param(dict(lines=(), total=0, zero_rate_basis="x"), id="no-lines"),
+        pytest.param(dict(lines=(document_line(amount=0, waived=True),), total=0), id="rp0-without-basis"),
+    ],
+)
+def test_an_invoice_that_would_print_wrong_is_refused(broken):
+    with pytest.raises(DocumentNotPrintable) as refused:
+        invoice_pdf(invoice(**broken))
+    assert isinstance(refused.value, DomainError)
+    assert "INV/5102/2026/000123" in refused.value.message
+
+
+# --- SPPD ----------------------------------------------------------------------------------
+
+
+def test_sppd_names_the_parties_data_sets_variables_and_obligations():
+    text = pdf_text(sppd_pdf(sppd()))
+
+    assert "SURAT PERJANJIAN PENGGUNAAN DATA (SPPD) — DRAF" in text
+    assert "SPPD/5102/2026/000045" in text
+    assert OFFICE.name in text and OFFICE.head_name in text
+    assert "Putu Gede Wirawan" in text
+    assert "Universitas Udayana" in text
+    assert "NIK 5102011203900001" in text
+    assert "Susenas Maret 2025 Kor Individu" in text
+    assert "r101, r105, kapita, wert" in text
+    assert "Sakernas Agustus 2025" in text and "set lengkap" in text
+    assert "Penelitian tesis tentang kemiskinan rumah tangga di Bali" in text
+    for number, obligation in enumerate(SPPD_OBLIGATIONS, start=1):
+        assert f"{number}. {' '.join(obligation.split())}" in text
+    assert "Meterai Rp10.000" in text
+    assert squeezed(VERIFY_URL) in squeezed(text)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "pihak lain",
+        "tujuan",
+        "persetujuan tertulis Kepala BPS",
+        "hasil",
+        "milik BPS",
+        "UU 16/1997) tentang Statistik",
+        "meterai Rp10.000",
+        "dua asli",
+    ],
+)
+def test_sppd_obligations_cover_the_agreement_terms(phrase):
+    assert any(phrase in obligation for obligation in SPPD_OBLIGATIONS)
+
+
+def test_void_sppd_carries_the_watermark():
+    pdf = sppd_pdf(sppd(status="void"))
+    assert "VOID / BATAL" in pdf_text(pdf)
+    assert "VOID" not in pdf_text(sppd_pdf(sppd()))
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [pytest.param(dict(status="signed"), id="unknown-status"), pytest.param(dict(datasets=()), id="no-data-sets")],
+)
+def test_an_sppd_that_would_print_wrong_is_refused(broken):
+    with pytest.raises(DocumentNotPrintable):
+        sppd_pdf(sppd(**broken))
+
+
+# --- determinism ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("render", "build", "changed"),
+    [
+        pytest.param(invoice_pdf, invoice, dict(order_reference="ORD-2026-000457"), id="invoice"),
+        pytest.param(invoice_pdf, invoice, dict(status="paid"), id="invoice-status"),
+        pytest.param(sppd_pdf, sppd, dict(purpose="Analisis lain"), id="sppd"),
+    ],
+)
+def test_same_data_gives_identical_bytes_and_different_data_different_bytes(render, build, changed):
+    first, second = render(build()), render(build())
+    assert first.startswith(b"%PDF-")
+    assert first == second
+    assert render(build(**changed)) != first
