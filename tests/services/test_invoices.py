@@ -190,3 +190,32 @@ def test_api_tokens_are_hashed_and_revocable(tariffs_loaded):
     assert services.authenticate_api_token(session, plain) is None
     with pytest.raises(services.PermissionDenied):
         services.issue_api_token(session, Actor(make_staff(session, Role.OFFICER)), "x")
+
+
+def test_expired_code_cannot_be_paid_but_its_replacement_can(tariffs_loaded, officer, clock, tmp_path):
+    """Through the simulated SIMPONI: payment of an expired code is refused and nothing
+    reaches the webhook; the new code is paid with a signed notification."""
+    from sales_service.invoices.gateway import BillingNotPayable
+    from sales_service.payments import signing
+    from tests.loopback import Loopback
+
+    session = tariffs_loaded
+    secret = signing.new_secret()
+    with Loopback(default=(200, {"status": "accepted"})) as webhook:
+        simponi = SimulatedSimponi(first_digit=8, webhook_url=webhook.url + "/webhooks/payments",
+                                   webhook_secret=secret, clock=clock)
+        order, buyer = accepted_order(session, officer, tmp_path)
+        invoice = services.issue_invoice(session, Actor(officer), order.id, SETTINGS, simponi, today=TODAY)
+        expired = invoice.current_code.code
+        clock.now += timedelta(days=7, seconds=1)
+        with pytest.raises(BillingNotPayable):
+            simponi.pay(session, expired)
+        assert webhook.requests == []
+        new = services.request_new_code(session, Actor(buyer), invoice.id, SETTINGS, simponi, now=clock.now,
+                                        expires_text=str)
+        sent = simponi.pay(session, new.code)
+    assert sent["status"] == 200 and len(webhook.requests) == 1
+    path, headers, body = webhook.requests[0]
+    assert path == "/webhooks/payments"
+    assert signing.verify(secret, headers, body, now=int(clock.now.timestamp()))
+    assert sent["body"]["data"]["billing_code"] == new.code and sent["body"]["data"]["amount"] == 335_000
