@@ -156,8 +156,10 @@ def _payment_route(order: Order, buyer: User | None) -> PaymentRoute:
 
 def _new_invoice(session: Session, actor: Actor, order: Order, settings: InvoiceSettings, gateway: BillingGateway,
                  *, today: date, version: int, replaces: Invoice | None) -> Invoice:
-    buyer = session.get(User, order.buyer_id) if order.buyer_id else None
+    # The counter's UPDATE first: on SQLite a read before it in this transaction would make the write lock
+    # fail at once ("database is locked") instead of waiting its turn (busy_timeout) behind a concurrent issuer.
     sequence = next_sequence(session, settings.office_code, today.year)
+    buyer = session.get(User, order.buyer_id) if order.buyer_id else None
     route = _payment_route(order, buyer)
     invoice = Invoice(
         order_id=order.id,
@@ -337,6 +339,31 @@ def decline_correction(session: Session, actor: Actor, order_id: int, explanatio
     correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
     orders._flush(session)
     return correction
+
+
+def cancel_invoiced_order(session: Session, actor: Actor, order_id: int, gateway: BillingGateway, *, reason: str,
+                          expected_version: int | None = None) -> Order:
+    """Cancel an order that already has an invoice: the invoice is voided and its active
+    billing code cancelled in the same transaction, so no payment can follow."""
+    _require_officer(actor)
+    order = orders._load(session, order_id)
+    orders._check_version(order, expected_version)
+    if order.status not in orders.INVOICED_STATES:
+        raise Conflict("Pesanan ini belum ber-invoice; batalkan dari bagian tindakan pesanan.")
+    reason = orders._text(reason, N_("Alasan pembatalan"))
+    invoice = current_invoice(session, order.id)
+    invoice.status = InvoiceStatus.VOID
+    invoice.voided_at = utcnow()
+    for code in invoice.billing_codes:
+        if code.status == CodeStatus.ACTIVE:
+            gateway.cancel(session, code.code)
+            code.status = CodeStatus.CANCELLED
+    correction = open_correction(session, order.id)
+    if correction is not None:
+        correction.status = CorrectionStatus.DECLINED
+        correction.response = reason
+        correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
+    return orders.cancel(session, actor, order.id, reason=reason, _invoice_voided=True)
 
 
 def upload_sample(session: Session, actor: Actor, order_id: int, data: bytes, filename: str, storage: FileStorage,

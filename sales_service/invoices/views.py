@@ -153,6 +153,15 @@ def decline(order_id: int):
     return gettext("Permintaan koreksi dijawab dengan penjelasan.")
 
 
+@bp.post("/pesanan/<int:order_id>/batal-dengan-invoice")
+@officer_required
+@order_action
+def cancel_invoiced(order_id: int):
+    services.cancel_invoiced_order(db.session(), _actor(), order_id, _gateway(), reason=request.form.get("reason", ""),
+                                   expected_version=_version())
+    return gettext("Pesanan dibatalkan; invoice dan kode billingnya tidak berlaku lagi.")
+
+
 @bp.post("/pesanan/<int:order_id>/sampel")
 @officer_required
 @order_action

@@ -473,11 +473,18 @@ def continue_at_full_price(session: Session, actor: Actor, order_id: int, *,
     return order
 
 
+INVOICED_STATES = frozenset({OrderStatus.INVOICED, OrderStatus.CORRECTION_REQUESTED})
+
+
 def cancel(session: Session, actor: Actor, order_id: int, *, reason: str = "",
-           expected_version: int | None = None) -> Order:
+           expected_version: int | None = None, _invoice_voided: bool = False) -> Order:
     """The buyer may cancel before paying; an officer cancels with a reason."""
     order = _load(session, order_id)
     _require_owner_or_staff(order, actor)
+    if order.status in INVOICED_STATES and not _invoice_voided:
+        # The invoice and its billing code must be voided with it (invoices.cancel_invoiced_order),
+        # or a payment could still arrive for a cancelled order.
+        raise Conflict("Pesanan yang sudah ber-invoice dibatalkan oleh petugas bersama invoicenya.")
     if actor.is_staff:
         reason = _text(reason, N_("Alasan pembatalan"))
     else:

@@ -219,3 +219,18 @@ def test_expired_code_cannot_be_paid_but_its_replacement_can(tariffs_loaded, off
     assert path == "/webhooks/payments"
     assert signing.verify(secret, headers, body, now=int(clock.now.timestamp()))
     assert sent["body"]["data"]["billing_code"] == new.code and sent["body"]["data"]["amount"] == 335_000
+
+
+def test_cancelling_an_invoiced_order_voids_the_invoice_and_its_code(tariffs_loaded, officer, gateway, tmp_path):
+    session = tariffs_loaded
+    order, buyer = accepted_order(session, officer, tmp_path)
+    invoice = services.issue_invoice(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
+    with pytest.raises(Conflict, match="bersama invoicenya"):
+        orders.cancel(session, Actor(buyer), order.id)  # the plain cancel would leave a payable code
+    services.cancel_invoiced_order(session, Actor(officer), order.id, gateway, reason="Pembeli membatalkan.")
+    assert order.status == OrderStatus.CANCELLED and invoice.status == InvoiceStatus.VOID
+    assert invoice.current_code.status == CodeStatus.CANCELLED
+    from sales_service.invoices.gateway import BillingNotPayable
+
+    with pytest.raises(BillingNotPayable):
+        gateway.pay(session, invoice.current_code.code)
