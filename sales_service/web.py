@@ -36,6 +36,22 @@ def render(page: str, fragment: str | None = None, status: int = 200, **context)
     return response
 
 
+def attempt(action):
+    """Run one service call in the request's transaction: commit and return
+    ``(result, None)``, or roll back and return ``(None, message)`` with the domain
+    error in the visitor's language, for the form to show beside what was typed."""
+    from sales_service import db
+
+    session = db.session()
+    try:
+        result = action()
+    except DomainError as error:
+        session.rollback()
+        return None, error.translated(gettext)
+    session.commit()
+    return result, None
+
+
 def safe_local_url(target: str | None) -> str:
     """Only local paths: a ``next`` link must not bounce the visitor to another site."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target \

@@ -12,7 +12,7 @@ from sales_service.extensions import limiter
 from sales_service.i18n import gettext
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import STAFF_ROLES, admin_required, public, signed_in
-from sales_service.web import render, safe_local_url
+from sales_service.web import attempt, render, safe_local_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -55,24 +55,18 @@ def register():
     form = RegisterForm()
     error = None
     if form.validate_on_submit():
-        session = db.session()
-        try:
-            user = services.register_buyer(
-                session,
-                email=form.email.data,
-                password=form.password.data,
-                full_name=form.full_name.data,
-                segment=BuyerSegment(form.segment.data),
-                domicile=Domicile(form.domicile.data),
-                institution=form.institution.data,
-                phone=form.phone.data,
-                npwp=form.npwp.data,
-            )
-        except DomainError as exc:
-            session.rollback()
-            error = exc.translated(gettext)
-        else:
-            session.commit()
+        user, error = attempt(lambda: services.register_buyer(
+            db.session(),
+            email=form.email.data,
+            password=form.password.data,
+            full_name=form.full_name.data,
+            segment=BuyerSegment(form.segment.data),
+            domicile=Domicile(form.domicile.data),
+            institution=form.institution.data,
+            phone=form.phone.data,
+            npwp=form.npwp.data,
+        ))
+        if user is not None:
             login_user(user)
             flash(gettext("Akun Anda telah dibuat."), "success")
             return redirect(url_for("catalog.index"))
@@ -100,19 +94,14 @@ def users():
     form = StaffForm()
     error = None
     if form.validate_on_submit():
-        try:
-            user = services.create_staff(
-                session,
-                email=form.email.data,
-                password=form.password.data,
-                full_name=form.full_name.data,
-                role=Role(form.role.data),
-            )
-        except DomainError as exc:
-            session.rollback()
-            error = exc.translated(gettext)
-        else:
-            session.commit()
+        user, error = attempt(lambda: services.create_staff(
+            session,
+            email=form.email.data,
+            password=form.password.data,
+            full_name=form.full_name.data,
+            role=Role(form.role.data),
+        ))
+        if user is not None:
             flash(gettext("Akun staf %(email)s dibuat.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
     return render(

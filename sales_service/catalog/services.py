@@ -23,6 +23,7 @@ from sales_service.pnbp import services as pnbp_services
 from sales_service.pnbp.pricing import Quote
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import BuyerSegment
+from sales_service.text import clean_text
 
 PAGE_SIZE = 20
 
@@ -156,15 +157,6 @@ def quote_product(
 
 # -- admin: add and edit ----------------------------------------------------------
 
-def _text(value: str | None, label: str, *, required: bool = True, max_length: int = 300) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput("{field} wajib diisi.", field=label)
-    if len(value) > max_length:
-        raise InvalidInput("{field} terlalu panjang (maksimal {n} karakter).", field=label, n=max_length)
-    return value
-
-
 def _positive(value, label: str) -> int:
     try:
         number = int(str(value).replace(".", "").strip())
@@ -211,25 +203,25 @@ def parse_variable_lines(text: str) -> list[tuple[str, str, int]]:
 
 
 def _apply_common(product: Product, fields: dict) -> None:
-    product.title = _text(fields.get("title"), N_("Judul"))
-    product.title_en = _text(fields.get("title_en"), N_("Judul (Inggris)"), required=False) or None
-    product.description = _text(fields.get("description"), N_("Deskripsi"), required=False, max_length=5000)
+    product.title = clean_text(fields.get("title"), N_("Judul"))
+    product.title_en = clean_text(fields.get("title_en"), N_("Judul (Inggris)"), required=False) or None
+    product.description = clean_text(fields.get("description"), N_("Deskripsi"), required=False, max_length=5000)
     product.year = _year(fields.get("year"))
     product.active = bool(fields.get("active", True))
 
 
 def _apply_publication(product: Publication, fields: dict) -> None:
     product.pages = _positive(fields.get("pages"), N_("Jumlah halaman"))
-    product.language = _text(fields.get("language"), N_("Bahasa"), max_length=40)
-    number = _text(fields.get("catalogue_number"), N_("Nomor katalog"), required=False, max_length=60)
+    product.language = clean_text(fields.get("language"), N_("Bahasa"), max_length=40)
+    number = clean_text(fields.get("catalogue_number"), N_("Nomor katalog"), required=False, max_length=60)
     product.catalogue_number = number or None
 
 
 def _apply_microdata(product: MicrodataSet, fields: dict) -> None:
-    product.survey = _text(fields.get("survey"), N_("Survei"), max_length=120)
-    product.period = _text(fields.get("period"), N_("Periode"), max_length=60)
-    product.region_level = _text(fields.get("region_level"), N_("Level wilayah"), max_length=60)
-    product.file_format = _text(fields.get("file_format"), N_("Format berkas"), max_length=40)
+    product.survey = clean_text(fields.get("survey"), N_("Survei"), max_length=120)
+    product.period = clean_text(fields.get("period"), N_("Periode"), max_length=60)
+    product.region_level = clean_text(fields.get("region_level"), N_("Level wilayah"), max_length=60)
+    product.file_format = clean_text(fields.get("file_format"), N_("Format berkas"), max_length=40)
     product.record_count = _positive(fields.get("record_count"), N_("Jumlah record"))
     product.full_size_bytes = _positive(fields.get("full_size_bytes"), N_("Ukuran set lengkap (byte)"))
     product.processed = bool(fields.get("processed", False))
@@ -252,15 +244,15 @@ def _apply_map(product: DigitalMap, fields: dict) -> None:
     except ValueError:
         raise InvalidInput("Cakupan atau level peta tidak dikenal.") from None
     if product.coverage == MapCoverage.REGENCY:
-        code = _text(fields.get("regency_code"), N_("Kode kabupaten/kota"), max_length=4)
+        code = clean_text(fields.get("regency_code"), N_("Kode kabupaten/kota"), max_length=4)
         if not (code.isdigit() and len(code) == 4):
             raise InvalidInput("Kode kabupaten/kota BPS terdiri dari 4 angka (contoh: 3310).")
         product.regency_code = code
-        product.regency_name = _text(fields.get("regency_name"), N_("Nama kabupaten/kota"), max_length=120)
+        product.regency_name = clean_text(fields.get("regency_name"), N_("Nama kabupaten/kota"), max_length=120)
     else:
         product.regency_code = None
         product.regency_name = None
-    product.file_format = _text(fields.get("file_format") or "Shapefile", N_("Format berkas"), max_length=40)
+    product.file_format = clean_text(fields.get("file_format") or "Shapefile", N_("Format berkas"), max_length=40)
 
 
 _KINDS = {

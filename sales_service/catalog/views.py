@@ -12,7 +12,7 @@ from sales_service.i18n import current_language, gettext
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS
 from sales_service.roles import Role, admin_required, public
-from sales_service.web import render, today
+from sales_service.web import attempt, render, today
 
 bp = Blueprint("catalog", __name__)
 
@@ -117,14 +117,8 @@ def admin_create(kind: str):
     form = FlaskForm()
     error = None
     if form.validate_on_submit():
-        session = db.session()
-        try:
-            created = services.create_product(session, product_kind, _form_fields())
-        except DomainError as exc:
-            session.rollback()
-            error = exc.translated(gettext)
-        else:
-            session.commit()
+        created, error = attempt(lambda: services.create_product(db.session(), product_kind, _form_fields()))
+        if created is not None:
             flash(gettext("Produk \u201c%(title)s\u201d ditambahkan.", title=created.title), "success")
             return redirect(url_for("catalog.admin_list"))
     return render("catalog/admin_form.html", form=form, kind=product_kind, product=None,
@@ -140,13 +134,8 @@ def admin_edit(product_id: int):
     form = FlaskForm()
     error = None
     if form.validate_on_submit():
-        try:
-            services.update_product(session, product_id, _form_fields())
-        except DomainError as exc:
-            session.rollback()
-            error = exc.translated(gettext)
-        else:
-            session.commit()
+        updated, error = attempt(lambda: services.update_product(session, product_id, _form_fields()))
+        if updated is not None:
             flash(gettext("Perubahan produk disimpan."), "success")
             return redirect(url_for("catalog.admin_list"))
     values = request.form if request.method == "POST" else services.product_form_values(item)

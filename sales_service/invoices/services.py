@@ -81,14 +81,17 @@ def current_invoice(session: Session, order_id: int) -> Invoice | None:
     return versions[0] if versions else None
 
 
-def get_invoice(session: Session, invoice_id: int) -> Invoice:
+def _one_invoice(session: Session, condition) -> Invoice:
     invoice = session.scalar(
-        select(Invoice).where(Invoice.id == invoice_id)
-        .options(selectinload(Invoice.lines), selectinload(Invoice.billing_codes))
+        select(Invoice).where(condition).options(selectinload(Invoice.lines), selectinload(Invoice.billing_codes))
     )
     if invoice is None:
         raise InvoiceNotFound()
     return invoice
+
+
+def get_invoice(session: Session, invoice_id: int) -> Invoice:
+    return _one_invoice(session, Invoice.id == invoice_id)
 
 
 def get_invoice_for(session: Session, invoice_id: int, user: User) -> Invoice:
@@ -101,13 +104,7 @@ def get_invoice_for(session: Session, invoice_id: int, user: User) -> Invoice:
 
 
 def invoice_by_number(session: Session, number: str) -> Invoice:
-    invoice = session.scalar(
-        select(Invoice).where(Invoice.number == number)
-        .options(selectinload(Invoice.lines), selectinload(Invoice.billing_codes))
-    )
-    if invoice is None:
-        raise InvoiceNotFound()
-    return invoice
+    return _one_invoice(session, Invoice.number == number)
 
 
 def corrections_of(session: Session, order_id: int) -> list[CorrectionRequest]:

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, re
 from flask_login import current_user
 
 from sales_service import db
-from sales_service.errors import N_, DomainError, InvalidInput
+from sales_service.errors import N_, InvalidInput
 from sales_service.extensions import csrf
 from sales_service.i18n import gettext
 from sales_service.invoices import documents as pdf
@@ -26,7 +26,7 @@ from sales_service.pnbp.schedule import PricingRule, ProductKind
 from sales_service.roles import Role, admin_required, public, roles_required, signed_in
 from sales_service.sppd import services as documents
 from sales_service.sppd.models import DocumentType
-from sales_service.web import render, today
+from sales_service.web import attempt, render, today
 
 bp = Blueprint("invoices", __name__)
 officer_required = roles_required(Role.OFFICER, Role.ADMIN)
@@ -280,13 +280,8 @@ def tokens():
     session = db.session()
     error, plain = None, None
     if request.method == "POST":
-        try:
-            _token, plain = services.issue_api_token(session, _actor(), request.form.get("name", ""))
-        except DomainError as exc:
-            session.rollback()
-            error = exc.translated(gettext)
-        else:
-            session.commit()
+        issued, error = attempt(lambda: services.issue_api_token(session, _actor(), request.form.get("name", "")))
+        plain = issued[1] if issued else None
     return render("invoices/tokens.html", tokens=services.api_tokens(session), plain=plain, error=error,
                   status=422 if error else 200)
 

@@ -48,6 +48,7 @@ from sales_service.roles import STAFF_ROLES, Role
 from sales_service.sppd import services as documents
 from sales_service.sppd.models import DocumentType
 from sales_service.sppd.storage import FileStorage
+from sales_service.text import clean_text
 
 # Documents an officer can name when returning an order, beside the requirements.
 RETURN_TOPICS = {
@@ -215,12 +216,7 @@ def _require_editable(order: Order) -> None:
 
 
 def _text(value: str | None, label: str, *, required: bool = True, max_length: int = MAX_REASON) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput("{field} wajib diisi.", field=label)
-    if len(value) > max_length:
-        raise InvalidInput("{field} terlalu panjang (maksimal {n} karakter).", field=label, n=max_length)
-    return value
+    return clean_text(value, label, required=required, max_length=max_length)
 
 
 # -- building an order -----------------------------------------------------------------

@@ -24,7 +24,7 @@ from sales_service.roles import Role, admin_required, roles_required, signed_in
 from sales_service.sppd import services as documents
 from sales_service.sppd.models import DocumentType
 from sales_service.sppd.storage import FileStorage
-from sales_service.web import render, today
+from sales_service.web import attempt, render, today
 
 bp = Blueprint("orders", __name__)
 officer_required = roles_required(Role.OFFICER, Role.ADMIN)
@@ -346,14 +346,9 @@ def walk_in():
     if request.method == "POST":
         guest = {name: request.form.get(name, "") for name in (
             "name", "identity_type", "identity_number", "institution", "email", "phone", "purpose", "segment")}
-        try:
-            order = services.create_walk_in(session, _actor(), guest, request.form.getlist("product_id", type=int),
-                                            today=today())
-        except DomainError as exc:
-            session.rollback()
-            error = exc.translated(gettext)
-        else:
-            session.commit()
+        order, error = attempt(lambda: services.create_walk_in(
+            session, _actor(), guest, request.form.getlist("product_id", type=int), today=today()))
+        if order is not None:
             flash(gettext("Tamu dicatat dengan nomor antrean %(n)d; pesanan %(ref)s dibuat.",
                           n=order.walk_in.queue_number, ref=order.reference), "success")
             return redirect(url_for("orders.show", order_id=order.id))
@@ -375,13 +370,8 @@ def leave_days():
         except ValueError:
             error = gettext("Tanggal tidak sah; gunakan format YYYY-MM-DD.")
         else:
-            try:
-                services.add_leave_day(session, _actor(), day, request.form.get("note", ""))
-            except DomainError as exc:
-                session.rollback()
-                error = exc.translated(gettext)
-            else:
-                session.commit()
+            added, error = attempt(lambda: services.add_leave_day(session, _actor(), day, request.form.get("note", "")))
+            if added is not None:
                 flash(gettext("Hari cuti kantor dicatat."), "success")
                 return redirect(url_for("orders.leave_days"))
     return render("orders/leave_days.html", error=error, leave_days=services.leave_days(session),
