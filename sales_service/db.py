@@ -42,6 +42,13 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(connection, _name):
+            # pysqlite opens a transaction only before INSERT/UPDATE/DELETE: a SAVEPOINT
+            # issued first would itself start one, and its RELEASE would commit. Begin first.
+            if not connection.connection.dbapi_connection.in_transaction:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
     return engine
 
 

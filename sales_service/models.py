@@ -18,6 +18,7 @@ from sales_service.orders.models import (
     OrderEvent,
     OrderLine,
     OrderLineVariable,
+    QueueCounter,
     ReturnReason,
     WalkInVisit,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "OrderLineVariable",
+    "QueueCounter",
     "ReturnReason",
     "StoredFile",
     "WalkInVisit",

@@ -50,9 +50,8 @@ def _add_user(session: Session, user: User) -> User:
         raise EmailTaken(user.email)
     session.add(user)
     try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:  # two registrations racing for one address
+        session.flush()
+    except IntegrityError as exc:  # two registrations racing for one address; the caller rolls back
         raise EmailTaken(user.email) from exc
     return user
 

@@ -229,10 +229,10 @@ def _issue_details(invoice: Invoice, voided: Invoice | None = None) -> dict:
 def _create_once(session: Session, actor: Actor, order: Order, settings: InvoiceSettings, gateway: BillingGateway,
                  **kwargs) -> Invoice:
     """The invoice version, unless another officer created it at the same moment
-    (unique order + version): then a clear conflict, not a crash."""
+    (unique order + version): then a clear conflict, not a crash. No savepoint: the
+    caller rolls the whole transaction back, as it does for every domain error."""
     try:
-        with session.begin_nested():
-            return _new_invoice(session, actor, order, settings, gateway, **kwargs)
+        return _new_invoice(session, actor, order, settings, gateway, **kwargs)
     except IntegrityError as exc:
         raise orders.OrderChanged() from exc
 

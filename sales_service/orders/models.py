@@ -209,6 +209,15 @@ class IdentityDocument(StrEnum):
     STUDENT_CARD = "student_card"
 
 
+class QueueCounter(Base):
+    """The last queue number given at the counter on a day (taken with an atomic update)."""
+
+    __tablename__ = "queue_counter"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
 class WalkInVisit(Base):
     """The guest book of the PST counter; each visit gets the day's next queue number."""
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,6 +29,7 @@ from sales_service.orders.models import (
     OrderEvent,
     OrderLine,
     OrderLineVariable,
+    QueueCounter,
     ReturnReason,
     WalkInVisit,
     ZeroRateClaim,
@@ -525,8 +526,19 @@ def set_final_size(session: Session, actor: Actor, order_id: int, line_id: int, 
 # -- walk-in buyers -----------------------------------------------------------------------------
 
 def _next_queue_number(session: Session, day: date) -> int:
-    current = session.scalar(select(func.max(WalkInVisit.queue_number)).where(WalkInVisit.visit_date == day))
-    return (current or 0) + 1
+    """The day's next number: an atomic UPDATE ... RETURNING on the day's counter row,
+    so two officers at the same moment queue on its lock and never share a number."""
+    bump = (update(QueueCounter).where(QueueCounter.day == day)
+            .values(last_number=QueueCounter.last_number + 1).returning(QueueCounter.last_number))
+    number = session.execute(bump).scalar()
+    if number is None:
+        try:
+            with session.begin_nested():  # after the UPDATE above: inside the transaction
+                session.execute(insert(QueueCounter).values(day=day, last_number=0))
+        except IntegrityError:
+            pass  # another officer opened the day's counter first
+        number = session.execute(bump).scalar_one()
+    return number
 
 
 def create_walk_in(session: Session, actor: Actor, guest: dict, products: Iterable[int], *, today: date) -> Order:
@@ -557,18 +569,8 @@ def create_walk_in(session: Session, actor: Actor, guest: dict, products: Iterab
     order = Order(channel=Channel.WALK_IN, walk_in=visit, status=OrderStatus.DRAFT, buyer_name=visit.name,
                   buyer_institution=visit.institution, segment=segment, purpose=visit.purpose,
                   commercial=True, lines=lines)
-    # Two officers may register visitors at the same moment: retry on the unique number.
-    for _attempt in range(5):
-        visit.queue_number = _next_queue_number(session, today)
-        try:
-            with session.begin_nested():
-                session.add(order)
-                session.flush()
-            break
-        except IntegrityError:
-            continue
-    else:
-        raise Conflict("Nomor antrean tidak dapat dibuat; coba lagi.")
+    visit.queue_number = _next_queue_number(session, today)
+    session.add(order)
     _record(session, order, actor, "create_walk_in", to_status=OrderStatus.DRAFT,
             details={"queue_number": visit.queue_number, "visit_date": today.isoformat()})
     _flush(session)

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-24 06:04:36.427903
+Create Date: 2026-11-24 06:19:17.947971
 """
 from alembic import op
 import sqlalchemy as sa
@@ -30,6 +30,11 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_leave_day')),
     sa.UniqueConstraint('day', name=op.f('uq_leave_day_day'))
+    )
+    op.create_table('queue_counter',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('last_number', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('day', name=op.f('pk_queue_counter'))
     )
     op.create_table('simulated_bill',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -381,6 +386,7 @@ def downgrade() -> None:
     op.drop_table('stored_file')
     op.drop_table('api_token')
     op.drop_table('simulated_bill')
+    op.drop_table('queue_counter')
     op.drop_table('leave_day')
     op.drop_table('invoice_counter')
     # ### end Alembic commands ###
