@@ -297,7 +297,7 @@ def _header(office: Office, verify_url: str) -> Table:
     ]
     right = [
         Image(io.BytesIO(qr_png(verify_url)), width=_QR_SIZE, height=_QR_SIZE),
-        _p(_t(verify_url), "url"),
+        _p(f'<link href="{_t(verify_url)}">{_t(verify_url)}</link>', "url"),  # clickable where viewers allow
     ]
     table = Table([[left, right]], colWidths=[_FRAME_WIDTH - _QR_COLUMN, _QR_COLUMN])
     table.setStyle(

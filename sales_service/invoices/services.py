@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -257,8 +257,7 @@ def request_new_code(session: Session, actor: Actor, invoice_id: int, settings: 
     return code
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+_aware = orders._aware
 
 
 def code_expired(code: BillingCode, now: datetime) -> bool:
@@ -305,6 +304,8 @@ def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSett
     orders._check_version(order, expected_version)  # before the gateway is asked to cancel anything
     old = current_invoice(session, order.id)
     next_status(order.status, Action.REISSUE)
+    if correction.target == CorrectionTarget.SAMPLE:
+        return _resolve_with_new_sample(session, actor, order, correction, old, note)
     old.status = InvoiceStatus.VOID
     old.voided_at = utcnow()
     for code in old.billing_codes:
@@ -319,6 +320,21 @@ def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSett
                        details=_issue_details(new, voided=old), expected_version=expected_version)
     orders._flush(session)
     return new
+
+
+def _resolve_with_new_sample(session: Session, actor: Actor, order: Order, correction: CorrectionRequest,
+                             invoice: Invoice, note: str) -> Invoice:
+    """A disputed sample is answered with a new sample version; the invoice stands."""
+    sample = documents.latest_document(session, order.id, DocumentType.SAMPLE)
+    if sample is None or orders._aware(sample.created_at) <= orders._aware(correction.requested_at):
+        raise Conflict("Unggah dulu sampel data yang sudah diperbaiki, lalu jawab permintaan koreksi.")
+    correction.status = CorrectionStatus.REISSUED
+    correction.response = note.strip() or None
+    correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
+    orders._transition(session, order, actor, Action.REISSUE, reason=note.strip() or None,
+                       details={"sample_version": sample.version})
+    orders._flush(session)
+    return invoice
 
 
 def decline_correction(session: Session, actor: Actor, order_id: int, explanation: str, *,

@@ -59,6 +59,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         "DEFAULT_LANGUAGE": "id",
     })
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"  # what the PDFs print
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

@@ -234,3 +234,22 @@ def test_cancelling_an_invoiced_order_voids_the_invoice_and_its_code(tariffs_loa
 
     with pytest.raises(BillingNotPayable):
         gateway.pay(session, invoice.current_code.code)
+
+
+def test_a_disputed_sample_is_answered_with_a_new_sample_and_the_invoice_stands(tariffs_loaded, officer, gateway,
+                                                                                 tmp_path):
+    session = tariffs_loaded
+    order, buyer = accepted_order(session, officer, tmp_path, product=make_microdata(session))
+    storage = FileStorage(tmp_path / "uploads")
+    services.upload_sample(session, Actor(officer), order.id, pdf_bytes("sampel v1"), "sampel.pdf", storage,
+                           max_bytes=10**7)
+    invoice = services.issue_invoice(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
+    services.request_correction(session, Actor(buyer), order.id, "sample", "Sampel tidak memuat variabel KAPITA.")
+    with pytest.raises(Conflict, match="Unggah dulu sampel"):
+        services.reissue(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
+    services.upload_sample(session, Actor(officer), order.id, pdf_bytes("sampel v2"), "sampel.pdf", storage,
+                           max_bytes=10**7)
+    kept = services.reissue(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
+    assert kept.id == invoice.id and invoice.status == InvoiceStatus.ISSUED and len(invoice.billing_codes) == 1
+    assert order.status == OrderStatus.INVOICED
+    assert services.corrections_of(session, order.id)[0].status == CorrectionStatus.REISSUED
