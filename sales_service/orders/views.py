@@ -74,6 +74,13 @@ EVENT_LABELS = {
     "approve_zero_rate": N_("menyetujui tarif Rp0"),
     "continue_full_price": N_("memilih lanjut dengan tarif penuh"),
     "final_size": N_("mencatat ukuran akhir ekstrak"),
+    # Written by the invoices capability on the same trail.
+    "issue_invoice": N_("menerbitkan invoice"),
+    "request_correction": N_("meminta koreksi"),
+    "reissue": N_("menjawab koreksi dengan versi baru"),
+    "decline_correction": N_("menolak koreksi dengan penjelasan"),
+    "new_billing_code": N_("meminta kode billing baru"),
+    "sample": N_("mengunggah sampel data"),
 }
 
 
