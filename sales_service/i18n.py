@@ -58,7 +58,11 @@ def gettext(message: str, **params: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    """Called from Python with the parameters, formats; called by Jinja (no parameters),
+    returns the text for Jinja's newstyle gettext to format with the template's values."""
     text = _translations().ngettext(singular, plural, n)
+    if not params:
+        return text
     params.setdefault("num", n)
     return text % params
 

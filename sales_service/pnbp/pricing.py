@@ -64,6 +64,7 @@ class QuoteLine:
     normal_amount: int  # what the line costs without Rp0
     amount: int  # what is charged: 0 when waived
     basis: str  # how normal_amount was reached, in Indonesian
+    basis_en: str  # the same in English, for buyers abroad
     waived: bool
     waiver_basis: str | None  # legal basis of the Rp0 tariff when waived
 
@@ -149,6 +150,30 @@ def price_item(item: TariffItem, quantity: int) -> tuple[int, str]:
     return round_rupiah(amount), basis
 
 
+def basis_in_english(item: TariffItem, quantity: int) -> str:
+    """How ``quantity`` of ``item`` is priced, in English (``price_item`` says it in Indonesian)."""
+    def count(n: int) -> str:
+        return f"{n:,}"
+
+    if item.rule is PricingRule.PER_UNIT:
+        noun = "map" if item.kind is ProductKind.MAP else "unit"
+        return f"{count(quantity)} {noun}{'s' if quantity != 1 else ''} × {format_rupiah(item.unit_price)}"
+    if item.rule is PricingRule.PAGE_BLOCKS:
+        block = item.block_pages
+        text = f"first {count(block)} pages {format_rupiah(item.first_block_price)}"
+        further = -(-(quantity - block) // block) if quantity > block else 0
+        if further:
+            text += f" + {count(further)} × {count(block)} further pages @ {format_rupiah(item.next_block_price)}"
+        return text
+    first = item.first_unit_bytes
+    first_label = f"{first // 1_000_000} MB" if first % 1_000_000 == 0 else f"{count(first)} bytes"
+    text = f"first {first_label} {format_rupiah(item.first_unit_price)}"
+    extra = max(quantity - first, 0)
+    if extra:
+        text += f" + {count(extra)} bytes × {format_rupiah(item.step_price)}/{count(item.step_bytes)} bytes"
+    return text
+
+
 def quote_line(
     schedule: TariffSchedule, item_code: str, quantity: int, *, zero_rate: bool = False
 ) -> QuoteLine:
@@ -176,6 +201,7 @@ def quote_line(
         normal_amount=normal_amount,
         amount=0 if zero_rate else normal_amount,
         basis=basis,
+        basis_en=basis_in_english(item, quantity),
         waived=zero_rate,
         waiver_basis=schedule.zero_rate.legal_basis if zero_rate else None,
     )
