@@ -15,6 +15,7 @@ from sales_service.extensions import csrf, htmx, limiter, login_manager
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
+    app.url_map.converters["int"] = web.IdConverter
     settings = load_settings()
     settings.update(config or {})
     finish_settings(settings)

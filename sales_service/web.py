@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from sales_service.accounts.npwp import format_npwp
 from sales_service.errors import DomainError
@@ -50,6 +51,27 @@ def attempt(action):
         return None, error.translated(gettext)
     session.commit()
     return result, None
+
+
+MAX_ID = 2**63 - 1  # BIGINT: larger ids cannot exist and must not reach the database
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs, bounded to what a BIGINT column holds: larger numbers are 404."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def small_int(text: str | None, *, limit: int = MAX_ID) -> int | None:
+    """A form or query value as a non-negative integer, or None: ASCII digits only
+    ("²".isdigit() is true but int() refuses it) and not larger than ``limit``."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if value <= limit else None
 
 
 def safe_local_url(target: str | None) -> str:
@@ -102,6 +124,11 @@ def register_error_handlers(app: Flask) -> None:
         def _handler(_error, text=text, status=status):
             if status == 500:
                 log.exception("unhandled error")
+                # A failed flush leaves the session unusable, and the page below reads the
+                # signed-in user through it.
+                from sales_service import db
+
+                db.session().rollback()
             return error_response(english(text) if wants_json() else gettext(text), status)
 
         app.register_error_handler(status, _handler)

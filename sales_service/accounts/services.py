@@ -11,8 +11,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from sales_service.accounts.models import STAFF_ROLES, Domicile, Role, User
 from sales_service.accounts.npwp import normalise_npwp
-from sales_service.errors import Conflict, DomainError, InvalidInput, NotFound
+from sales_service.errors import N_, Conflict, DomainError, InvalidInput, NotFound
 from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS, BuyerSegment
+from sales_service.text import clean_text
 
 MIN_PASSWORD_LENGTH = 8
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -35,7 +36,7 @@ class EmailTaken(Conflict):
 
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
-    if not _EMAIL.match(email):
+    if len(email) > 254 or not _EMAIL.match(email):
         raise InvalidInput("Alamat e-mail tidak sah.")
     return email
 
@@ -70,10 +71,9 @@ def register_buyer(
 ) -> User:
     email = normalise_email(email)
     _check_password(password)
-    full_name = (full_name or "").strip()
-    if not full_name:
-        raise InvalidInput("Nama lengkap wajib diisi.")
-    institution = (institution or "").strip()
+    full_name = clean_text(full_name, N_("Nama lengkap"), max_length=200)
+    institution = clean_text(institution, N_("Instansi"), required=False, max_length=200)
+    phone = clean_text(phone, N_("Telepon"), required=False, max_length=40)
     needs_institution = segment in ZERO_RATE_SEGMENTS or segment == BuyerSegment.PRIVATE_COMPANY
     if needs_institution and not institution:
         raise InvalidInput("Nama instansi atau perusahaan wajib diisi untuk segmen ini.")
@@ -88,7 +88,7 @@ def register_buyer(
         segment=segment,
         domicile=domicile,
         institution=institution or None,
-        phone=(phone or "").strip() or None,
+        phone=phone or None,
         npwp=npwp_digits,
     )
     return _add_user(session, user)
@@ -99,12 +99,11 @@ def create_staff(session: Session, *, email: str, password: str, full_name: str,
         raise InvalidInput("Peran staf harus petugas, bendahara atau admin.")
     email = normalise_email(email)
     _check_password(password)
-    if not (full_name or "").strip():
-        raise InvalidInput("Nama lengkap wajib diisi.")
+    full_name = clean_text(full_name, N_("Nama lengkap"), max_length=200)
     user = User(
         email=email,
         password_hash=generate_password_hash(password),
-        full_name=full_name.strip(),
+        full_name=full_name,
         role=role,
     )
     return _add_user(session, user)

@@ -12,7 +12,7 @@ from sales_service.i18n import current_language, gettext
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS
 from sales_service.roles import Role, admin_required, public
-from sales_service.web import attempt, render, today
+from sales_service.web import attempt, render, small_int, today
 
 bp = Blueprint("catalog", __name__)
 
@@ -24,9 +24,12 @@ def _kind_arg() -> ProductKind | None:
         return None
 
 
+def _page_arg() -> int:
+    return small_int(request.args.get("hal"), limit=10**6) or 1
+
+
 def _year_arg() -> int | None:
-    value = request.args.get("tahun", "")
-    return int(value) if value.isdigit() else None
+    return small_int(request.args.get("tahun"), limit=9999)
 
 
 @bp.get("/katalog")
@@ -35,7 +38,7 @@ def index():
     session = db.session()
     text = request.args.get("q", "").strip()[:200]
     result = services.search_products(
-        session, text=text, kind=_kind_arg(), year=_year_arg(), page=request.args.get("hal", 1, type=int)
+        session, text=text, kind=_kind_arg(), year=_year_arg(), page=_page_arg()
     )
     return render(
         "catalog/index.html",
@@ -64,7 +67,7 @@ def product(product_id: int):
     segment = _buyer_segment()
     may_claim_zero = segment in ZERO_RATE_SEGMENTS
     non_commercial = may_claim_zero and request.args.get("nonkomersial") == "1"
-    chosen_ids = request.args.getlist("var", type=int)
+    chosen_ids = [v for v in map(small_int, request.args.getlist("var")) if v is not None]
     priced, quote_error = None, None
     try:
         priced = services.quote_product(
@@ -101,7 +104,7 @@ def _form_fields() -> dict:
 def admin_list():
     text = request.args.get("q", "").strip()[:200]
     result = services.search_products(
-        db.session(), text=text, kind=_kind_arg(), page=request.args.get("hal", 1, type=int), include_inactive=True
+        db.session(), text=text, kind=_kind_arg(), page=_page_arg(), include_inactive=True
     )
     return render("catalog/admin_list.html", result=result, text=text, kinds=list(ProductKind),
                   kind=_kind_arg(), language=current_language())

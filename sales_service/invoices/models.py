@@ -3,7 +3,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sales_service.db import Base, BigId, str_enum, utcnow
@@ -108,6 +120,11 @@ class CodeStatus(StrEnum):
 
 class BillingCode(Base):
     __tablename__ = "billing_code"
+    __table_args__ = (
+        # At most one payable code per invoice, whatever two requests do at once.
+        Index("uq_billing_code_one_active_per_invoice", "invoice_id", unique=True,
+              postgresql_where=text("status = 'active'"), sqlite_where=text("status = 'active'")),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)

@@ -9,6 +9,7 @@ the issuing transaction, so they are unique and without gaps.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,6 +44,8 @@ from sales_service.roles import Role
 from sales_service.sppd import services as documents
 from sales_service.sppd.models import DocumentType
 from sales_service.sppd.storage import FileStorage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,34 @@ def _new_invoice(session: Session, actor: Actor, order: Order, settings: Invoice
     return invoice
 
 
+class _Compensating:
+    """Wraps the gateway for one use case: codes it issues are cancelled again if the
+    use case then fails, since the billing system is outside our transaction."""
+
+    def __init__(self, gateway: BillingGateway, session: Session):
+        self.gateway, self.session, self.issued = gateway, session, []
+
+    def issue(self, session, request):
+        issued = self.gateway.issue(session, request)
+        self.issued.append(issued.code)
+        return issued
+
+    def cancel(self, session, code):
+        self.gateway.cancel(session, code)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, _exc, _tb):
+        if exc_type is not None:
+            for code in self.issued:
+                try:
+                    self.gateway.cancel(self.session, code)
+                except Exception:  # the original failure matters more; the code expires anyway
+                    log.warning("could not cancel billing code %s after a failed action", code, exc_info=True)
+        return False
+
+
 def _issue_code(session: Session, invoice: Invoice, gateway: BillingGateway, settings: InvoiceSettings) -> BillingCode:
     issued = gateway.issue(session, BillingRequest(
         invoice_number=invoice.number, amount=invoice.total, payer_name=invoice.buyer_name,
@@ -212,9 +243,10 @@ def issue_invoice(session: Session, actor: Actor, order_id: int, settings: Invoi
     if order.total == 0 and order.zero_rate != ZeroRateClaim.APPROVED:
         raise Conflict("Total pesanan Rp0 tanpa persetujuan tarif Rp0; periksa baris pesanan.")
     next_status(order.status, Action.ISSUE_INVOICE)  # refuse an illegal move before any side effect
-    invoice = _create_once(session, actor, order, settings, gateway, today=today, version=1, replaces=None)
-    orders._transition(session, order, actor, Action.ISSUE_INVOICE, details=_issue_details(invoice))
-    orders._flush(session)  # the order's version counter: a concurrent issuer stops here, rolled back whole
+    with _Compensating(gateway, session) as billing:
+        invoice = _create_once(session, actor, order, settings, billing, today=today, version=1, replaces=None)
+        orders._transition(session, order, actor, Action.ISSUE_INVOICE, details=_issue_details(invoice))
+        orders._flush(session)  # the order's version counter: a concurrent issuer stops here, rolled back whole
     return invoice
 
 
@@ -249,11 +281,17 @@ def request_new_code(session: Session, actor: Actor, invoice_id: int, settings: 
         raise CodeStillValid(expires_text(current.expires_at))
     if current is not None:
         current.status = CodeStatus.REPLACED
-    code = _issue_code(session, invoice, gateway, settings)
-    order = orders._load(session, invoice.order_id)
-    orders._record(session, order, actor, "new_billing_code",
-                   details={"invoice": invoice.number, "old": current.code if current else None, "new": code.code})
-    orders._flush(session)
+        session.flush()
+    with _Compensating(gateway, session) as billing:
+        try:
+            code = _issue_code(session, invoice, billing, settings)
+        except IntegrityError as exc:  # one active code per invoice: a second click at the same moment
+            raise Conflict("Kode billing baru baru saja dibuat; muat ulang halaman.") from exc
+        order = orders._load(session, invoice.order_id)
+        orders._record(session, order, actor, "new_billing_code",
+                       details={"invoice": invoice.number, "old": current.code if current else None,
+                                "new": code.code})
+        orders._flush(session)
     return code
 
 
@@ -308,17 +346,21 @@ def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSett
         return _resolve_with_new_sample(session, actor, order, correction, old, note)
     old.status = InvoiceStatus.VOID
     old.voided_at = utcnow()
-    for code in old.billing_codes:
-        if code.status == CodeStatus.ACTIVE:
+    live = [code for code in old.billing_codes if code.status == CodeStatus.ACTIVE]
+    for code in live:
+        code.status = CodeStatus.CANCELLED
+    with _Compensating(gateway, session) as billing:
+        new = _create_once(session, actor, order, settings, billing, today=today, version=old.version + 1,
+                           replaces=old)
+        correction.status = CorrectionStatus.REISSUED
+        correction.response = note.strip() or None
+        correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
+        orders._transition(session, order, actor, Action.REISSUE, reason=note.strip() or None,
+                           details=_issue_details(new, voided=old), expected_version=expected_version)
+        orders._flush(session)
+        # Last, once everything else is written: the old codes stop being payable.
+        for code in live:
             gateway.cancel(session, code.code)
-            code.status = CodeStatus.CANCELLED
-    new = _create_once(session, actor, order, settings, gateway, today=today, version=old.version + 1, replaces=old)
-    correction.status = CorrectionStatus.REISSUED
-    correction.response = note.strip() or None
-    correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
-    orders._transition(session, order, actor, Action.REISSUE, reason=note.strip() or None,
-                       details=_issue_details(new, voided=old), expected_version=expected_version)
-    orders._flush(session)
     return new
 
 
@@ -367,16 +409,18 @@ def cancel_invoiced_order(session: Session, actor: Actor, order_id: int, gateway
     invoice = current_invoice(session, order.id)
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = utcnow()
-    for code in invoice.billing_codes:
-        if code.status == CodeStatus.ACTIVE:
-            gateway.cancel(session, code.code)
-            code.status = CodeStatus.CANCELLED
+    live = [code for code in invoice.billing_codes if code.status == CodeStatus.ACTIVE]
+    for code in live:
+        code.status = CodeStatus.CANCELLED
     correction = open_correction(session, order.id)
     if correction is not None:
         correction.status = CorrectionStatus.DECLINED
         correction.response = reason
         correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
-    return orders.cancel(session, actor, order.id, reason=reason, _invoice_voided=True)
+    cancelled = orders.cancel(session, actor, order.id, reason=reason, _invoice_voided=True)
+    for code in live:  # last, once the cancellation is written
+        gateway.cancel(session, code.code)
+    return cancelled
 
 
 def upload_sample(session: Session, actor: Actor, order_id: int, data: bytes, filename: str, storage: FileStorage,

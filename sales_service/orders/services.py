@@ -205,10 +205,24 @@ def _transition(session: Session, order: Order, actor: Actor | None, action: Act
 
 
 def _require_owner_or_staff(order: Order, actor: Actor) -> None:
-    if actor.is_staff:
+    """The buyer's side of an order: its owner, or an officer for a walk-in visitor
+    (who has no account). Other staff see the order but do not act as its buyer."""
+    if order.buyer_id is not None and order.buyer_id == actor.user.id:
         return
-    if order.buyer_id != actor.user.id:
+    if not actor.is_staff:
+        raise OrderNotFound()  # another buyer's order answers like a missing one
+    if order.channel != Channel.WALK_IN or actor.user.role not in (Role.OFFICER, Role.ADMIN):
+        raise PermissionDenied("Tindakan ini dilakukan oleh pembeli sendiri.")
+
+
+def _require_owner_or_officer(order: Order, actor: Actor) -> None:
+    """Cancelling: the buyer, or an officer (with a reason)."""
+    if order.buyer_id is not None and order.buyer_id == actor.user.id:
+        return
+    if not actor.is_staff:
         raise OrderNotFound()
+    if actor.user.role not in (Role.OFFICER, Role.ADMIN):
+        raise PermissionDenied("Hanya pembeli atau petugas yang dapat membatalkan pesanan.")
 
 
 def _require_staff(actor: Actor, *roles: Role) -> None:
@@ -304,6 +318,12 @@ def update_details(session: Session, actor: Actor, order_id: int, *, purpose: st
     if order.zero_rate == ZeroRateClaim.REFUSED and claim_zero_rate:
         raise Conflict("Permohonan tarif Rp0 untuk pesanan ini sudah ditolak petugas.")
     before = (order.purpose, order.commercial, order.zero_rate.value)
+    if order.zero_rate == ZeroRateClaim.APPROVED and (commercial or not claim_zero_rate):
+        # The waiver was granted for non-commercial use: it goes with that use.
+        for line in order.lines:
+            line.amount, line.waived, line.waiver_basis = line.normal_amount, False, None
+        order.zero_rate, order.zero_rate_basis = ZeroRateClaim.NONE, None
+        _record(session, order, actor, "zero_rate_withdrawn", details={"total": order.total})
     order.purpose = purpose
     order.commercial = commercial
     if order.zero_rate in (ZeroRateClaim.NONE, ZeroRateClaim.PENDING):
@@ -482,7 +502,7 @@ def cancel(session: Session, actor: Actor, order_id: int, *, reason: str = "",
            expected_version: int | None = None, _invoice_voided: bool = False) -> Order:
     """The buyer may cancel before paying; an officer cancels with a reason."""
     order = _load(session, order_id)
-    _require_owner_or_staff(order, actor)
+    _require_owner_or_officer(order, actor)
     if order.status in INVOICED_STATES and not _invoice_voided:
         # The invoice and its billing code must be voided with it (invoices.cancel_invoiced_order),
         # or a payment could still arrive for a cancelled order.
@@ -588,14 +608,21 @@ def calendar(session: Session) -> WorkingCalendar:
     return WorkingCalendar(session.scalars(select(LeaveDay.day)))
 
 
+# After submission the ball is in the buyer's court while the order is returned for
+# correction or waits for the buyer to pay (or to check the invoice and SPPD).
+BUYERS_TURN = frozenset({OrderStatus.RETURNED, OrderStatus.INVOICED})
+
+
 def _pauses(order_events: Sequence[OrderEvent], started: date, to_local) -> list[Pause]:
     pauses: list[Pause] = []
     open_start: date | None = None
     for event in order_events:
+        if event.to_status is None:
+            continue
         day = to_local(event.at)
-        if event.to_status == OrderStatus.RETURNED and open_start is None:
+        if event.to_status in BUYERS_TURN and open_start is None:
             open_start = max(day, started)
-        elif event.to_status == OrderStatus.SUBMITTED and open_start is not None:
+        elif event.to_status not in BUYERS_TURN and open_start is not None:
             pauses.append(Pause(open_start, max(day, open_start)))
             open_start = None
     if open_start is not None:
@@ -641,7 +668,7 @@ def officer_queue(session: Session, *, today: date, to_local, statuses: Sequence
                       func.lower(func.coalesce(Order.buyer_institution, "")).like(pattern),
                       Order.id.in_(select(OrderLine.order_id).where(func.lower(OrderLine.product_title).like(pattern)))]
         digits = word.rsplit("-", 1)[-1]
-        if digits.isdigit():
+        if digits.isascii() and digits.isdigit() and len(digits) <= 12:
             conditions.append(Order.id == int(digits))
         query = query.where(or_(*conditions))
     orders = list(session.scalars(query.order_by(Order.submitted_at.asc().nulls_last(), Order.id)))

@@ -24,7 +24,7 @@ from sales_service.roles import Role, admin_required, roles_required, signed_in
 from sales_service.sppd import services as documents
 from sales_service.sppd.models import DocumentType
 from sales_service.sppd.storage import FileStorage
-from sales_service.web import attempt, render, today
+from sales_service.web import attempt, render, small_int, today
 
 bp = Blueprint("orders", __name__)
 officer_required = roles_required(Role.OFFICER, Role.ADMIN)
@@ -50,9 +50,12 @@ def _to_local(moment: datetime) -> date:
     return moment.astimezone(zone).date()
 
 
+def _ids(field: str) -> list[int]:
+    return [value for value in map(small_int, request.form.getlist(field)) if value is not None]
+
+
 def _version() -> int | None:
-    value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
+    return small_int(request.form.get("version"))
 
 
 def _actor() -> Actor:
@@ -163,12 +166,12 @@ def mine():
 @buyer_required
 def add():
     session = db.session()
-    product_id = request.form.get("product_id", type=int)
+    product_id = small_int(request.form.get("product_id"))
     if product_id is None:
         abort(400)
     try:
         order = services.add_to_order(session, current_user, product_id,
-                                      request.form.getlist("var", type=int), on=today())
+                                      _ids("var"), on=today())
     except DomainError as error:
         session.rollback()
         flash(error.translated(gettext), "error")
@@ -336,10 +339,10 @@ def final_size(order_id: int, line_id: int):
         upload.stream.seek(0, 2)
         size, source = upload.stream.tell(), "measured"
     else:
-        text = request.form.get("size", "").replace(".", "").replace(",", "").strip()
-        if not text.isdigit():
+        size = small_int(request.form.get("size", "").replace(".", "").replace(",", ""))
+        if size is None:
             raise InvalidInput("Isi ukuran ekstrak dalam byte, atau unggah berkas ekstraknya.")
-        size, source = int(text), "typed"
+        source = "typed"
     services.set_final_size(db.session(), _actor(), order_id, line_id, size, source=source,
                             expected_version=_version())
     return gettext("Ukuran akhir dicatat dan harga baris dihitung ulang.")
@@ -354,7 +357,7 @@ def walk_in():
         guest = {name: request.form.get(name, "") for name in (
             "name", "identity_type", "identity_number", "institution", "email", "phone", "purpose", "segment")}
         order, error = attempt(lambda: services.create_walk_in(
-            session, _actor(), guest, request.form.getlist("product_id", type=int), today=today()))
+            session, _actor(), guest, _ids("product_id"), today=today()))
         if order is not None:
             flash(gettext("Tamu dicatat dengan nomor antrean %(n)d; pesanan %(ref)s dibuat.",
                           n=order.walk_in.queue_number, ref=order.reference), "success")

@@ -97,8 +97,11 @@ def _bytes_label(n: int) -> str:
     return f"{n // 1_000_000} MB" if n % 1_000_000 == 0 else f"{_count(n)} byte"
 
 
+MAX_QUANTITY = 10**15  # a petabyte, or more pages or maps than anyone sells
+
+
 def _check_quantity(item: TariffItem, quantity: object) -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 < quantity <= MAX_QUANTITY:
         raise InvalidQuantity(
             "Jumlah untuk {item} harus bilangan bulat positif ({unit}), bukan {quantity}.",
             item=item.code,

@@ -14,7 +14,7 @@ from sales_service.pnbp import services
 from sales_service.pnbp.pricing import quote_line
 from sales_service.pnbp.segments import SEGMENT_LABELS, ZERO_RATE_SEGMENTS, BuyerSegment
 from sales_service.roles import public
-from sales_service.web import render, today
+from sales_service.web import render, small_int, today
 
 bp = Blueprint("pnbp", __name__)
 
@@ -46,10 +46,10 @@ def zero_rate():
 def _parse_quantity(raw: str | None) -> int:
     if raw is None or raw.strip() == "":
         raise InvalidInput("Parameter quantity wajib diisi (halaman, byte atau jumlah peta).")
-    text = raw.strip()
-    if not text.isdigit():
-        raise InvalidInput("quantity harus bilangan bulat positif, bukan '{raw}'.", raw=raw)
-    return int(text)
+    quantity = small_int(raw)
+    if quantity is None:
+        raise InvalidInput("quantity harus bilangan bulat positif, bukan '{raw}'.", raw=raw[:30])
+    return quantity
 
 
 def _parse_date(raw: str | None) -> date:

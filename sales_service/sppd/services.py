@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sales_service.accounts.models import User
-from sales_service.errors import InvalidInput
+from sales_service.errors import N_, InvalidInput
 from sales_service.sppd.models import ABSTRACT_FIELDS, AbstractVersion, DocumentType, OrderDocument, StoredFile
 from sales_service.sppd.storage import FileStorage
 from sales_service.sppd.uploads import check_upload
@@ -59,17 +59,18 @@ def latest_document(session: Session, order_id: int, doc_type: DocumentType) -> 
 
 def clean_abstract_fields(fields: dict) -> dict:
     labels = {
-        "title": "Judul / topik", "background": "Latar belakang dan tujuan", "method": "Metode",
-        "data_requested": "Data yang diminta", "outputs": "Rencana keluaran",
+        "title": N_("Judul / topik"), "background": N_("Latar belakang dan tujuan"), "method": N_("Metode"),
+        "data_requested": N_("Data yang diminta"), "outputs": N_("Rencana keluaran"),
     }
     cleaned = {}
     for name in ABSTRACT_FIELDS:
         value = (fields.get(name) or "").strip()
+        limit = 300 if name == "title" else MAX_TEXT  # the title column holds 300
         if not value:
             raise InvalidInput("Abstraksi: {field} wajib diisi.", field=labels[name])
-        if len(value) > MAX_TEXT:
+        if len(value) > limit:
             raise InvalidInput("Abstraksi: {field} terlalu panjang (maksimal {n} karakter).",
-                               field=labels[name], n=MAX_TEXT)
+                               field=labels[name], n=limit)
         cleaned[name] = value
     if not fields.get("no_redistribution"):
         raise InvalidInput("Abstraksi: centang pernyataan bahwa data tidak akan disebarluaskan.")

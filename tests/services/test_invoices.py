@@ -253,3 +253,46 @@ def test_a_disputed_sample_is_answered_with_a_new_sample_and_the_invoice_stands(
     assert kept.id == invoice.id and invoice.status == InvoiceStatus.ISSUED and len(invoice.billing_codes) == 1
     assert order.status == OrderStatus.INVOICED
     assert services.corrections_of(session, order.id)[0].status == CorrectionStatus.REISSUED
+
+
+def test_an_invoice_never_has_two_payable_codes(tariffs_loaded, officer, gateway, tmp_path):
+    from sqlalchemy.exc import IntegrityError
+
+    from sales_service.invoices.models import BillingCode
+
+    session = tariffs_loaded
+    order, _ = accepted_order(session, officer, tmp_path)
+    invoice = services.issue_invoice(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
+    first = invoice.current_code
+    with pytest.raises(IntegrityError):
+        with session.begin_nested():
+            session.add(BillingCode(invoice=invoice, code="812345678901234", amount=first.amount,
+                                    issued_at=first.issued_at, expires_at=first.expires_at,
+                                    status=CodeStatus.ACTIVE))
+
+
+def test_a_failed_reissue_leaves_the_old_code_payable(tariffs_loaded, officer, gateway, tmp_path):
+    """The billing service is outside our transaction: old codes are cancelled there
+    only after the new version exists, so a failure leaves the buyer a payable code."""
+    from sqlalchemy import select
+
+    from sales_service.invoices.gateway import BillingGatewayError
+    from sales_service.invoices.simulator_models import SimulatedBill
+
+    session = tariffs_loaded
+    order, buyer = accepted_order(session, officer, tmp_path)
+    invoice = services.issue_invoice(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
+    code = invoice.current_code.code
+    services.request_correction(session, Actor(buyer), order.id, "invoice", "Nama salah.")
+
+    class RefusesNewCodes:
+        def issue(self, session, request):
+            raise BillingGatewayError("down")
+
+        def cancel(self, session, code):
+            gateway.cancel(session, code)
+
+    with pytest.raises(BillingGatewayError):
+        services.reissue(session, Actor(officer), order.id, SETTINGS, RefusesNewCodes(), today=TODAY)
+    bill = session.scalar(select(SimulatedBill).where(SimulatedBill.code == code))
+    assert not bill.cancelled

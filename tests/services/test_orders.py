@@ -290,3 +290,46 @@ def test_sla_pauses_while_the_order_is_with_the_buyer(session, people, storage):
     paused = services.sla_for(order, services.events(session, order.id), cal, today=TODAY,
                               to_local=lambda moment: moment.date())
     assert paused.paused and paused.deadline is None
+
+
+def test_an_approved_rp0_waiver_goes_when_the_use_turns_commercial(session, people, storage):
+    pemda, officer = people["pemda"], people["officer"]
+    order = services.add_to_order(session, pemda, make_publication(session).id, on=TODAY)
+    services.update_details(session, Actor(pemda), order.id, purpose="Kajian", commercial=False,
+                            claim_zero_rate=True)
+    services.upload_document(session, Actor(pemda), order.id, services.DocumentType.REQUEST_LETTER, pdf_bytes(),
+                             "surat.pdf", storage, max_bytes=MAX)
+    services.submit(session, Actor(pemda), order.id, today=TODAY, sla_days=SLA_DAYS)
+    services.decide_zero_rate(session, Actor(officer), order.id, approve=True)
+    services.return_order(session, Actor(officer), order.id, {"purpose": "Lengkapi tujuan."})
+    services.update_details(session, Actor(pemda), order.id, purpose="Kajian untuk klien swasta", commercial=True,
+                            claim_zero_rate=False)
+    assert order.zero_rate == ZeroRateClaim.NONE and order.zero_rate_basis is None
+    assert order.total == order.normal_total == 80_000 and not order.lines[0].waived
+
+
+def test_other_staff_see_an_online_order_but_do_not_act_as_its_buyer(session, people, storage):
+    order = microdata_order(session, people["buyer"], storage)
+    treasurer = make_staff(session, Role.TREASURER)
+    for act in (
+        lambda: services.submit(session, Actor(treasurer), order.id, today=TODAY, sla_days=SLA_DAYS),
+        lambda: services.update_details(session, Actor(people["officer"]), order.id, purpose="x", commercial=True,
+                                        claim_zero_rate=False),
+        lambda: services.cancel(session, Actor(treasurer), order.id, reason="Tidak jadi."),
+    ):
+        with pytest.raises(services.PermissionDenied):
+            act()
+    assert order.status == OrderStatus.DRAFT
+    assert services.get_order_for(session, order.id, treasurer).id == order.id  # seeing is allowed
+
+
+def test_the_sla_clock_waits_while_the_buyer_owes_payment(session, people, storage):
+    buyer, officer = people["buyer"], people["officer"]
+    order = microdata_order(session, buyer, storage)
+    services.submit(session, Actor(buyer), order.id, today=TODAY, sla_days=SLA_DAYS)
+    event = services._record(session, order, Actor(officer), "issue_invoice", from_status=OrderStatus.SUBMITTED,
+                             to_status=OrderStatus.INVOICED)
+    session.flush()
+    status = services.sla_for(order, services.events(session, order.id), services.calendar(session), today=TODAY,
+                              to_local=lambda moment: moment.date())
+    assert event.to_status == OrderStatus.INVOICED and status.paused

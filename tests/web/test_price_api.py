@@ -34,3 +34,22 @@ def test_price_api_errors_are_json_with_a_message(client, query, status, message
     assert response.status_code == status
     assert response.is_json
     assert message in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("query", [
+    "item=pub-electronic&quantity=%C2%B2",  # "²" passes str.isdigit() but is no number
+    "item=microdata-raw&quantity=" + "9" * 40,
+    "item=microdata-raw&quantity=" + "9" * 5000,
+])
+def test_strange_quantities_get_a_clear_422_not_a_crash(client, query):
+    response = client.get(f"/api/v1/price?{query}")
+    assert response.status_code == 422 and response.is_json
+
+
+@pytest.mark.parametrize("path", [
+    "/katalog/99999999999999999999999",
+    "/katalog?tahun=%C2%B2",
+    "/katalog?hal=99999999999999999999",
+])
+def test_strange_ids_and_filters_do_not_crash_the_catalogue(client, path):
+    assert client.get(path).status_code in (200, 404)

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-24 06:19:17.947971
+Create Date: 2026-11-24 06:44:05.301540
 """
 from alembic import op
 import sqlalchemy as sa
@@ -260,6 +260,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('billing_code', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_billing_code_invoice_id'), ['invoice_id'], unique=False)
+        batch_op.create_index('uq_billing_code_one_active_per_invoice', ['invoice_id'], unique=True, postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
 
     op.create_table('correction_request',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -351,6 +352,7 @@ def downgrade() -> None:
 
     op.drop_table('correction_request')
     with op.batch_alter_table('billing_code', schema=None) as batch_op:
+        batch_op.drop_index('uq_billing_code_one_active_per_invoice', postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
         batch_op.drop_index(batch_op.f('ix_billing_code_invoice_id'))
 
     op.drop_table('billing_code')
