@@ -319,6 +319,10 @@ def request_correction(session: Session, actor: Actor, order_id: int, target: st
         target_enum = CorrectionTarget(target)
     except ValueError:
         raise InvalidInput("Pilih dokumen yang perlu dikoreksi: invoice, draf SPPD atau sampel.") from None
+    if target_enum == CorrectionTarget.SAMPLE and ProductKind.MICRODATA not in order.kinds:
+        raise InvalidInput("Pesanan ini tidak memiliki sampel data (hanya untuk data mikro).")
+    if target_enum == CorrectionTarget.SPPD and not order.kinds & {ProductKind.MICRODATA, ProductKind.MAP}:
+        raise InvalidInput("Pesanan ini tidak memerlukan SPPD (hanya untuk data mikro dan peta).")
     reason = orders._text(reason, N_("Alasan koreksi"))
     invoice = current_invoice(session, order.id)
     orders._transition(session, order, actor, Action.REQUEST_CORRECTION, reason=reason,

@@ -90,7 +90,10 @@ def order_section(session, order, user):
         "samples": [d for d in documents.documents(session, order.id) if d.doc_type == DocumentType.SAMPLE],
         "is_officer": user.role in (Role.OFFICER, Role.ADMIN),
         "is_staff": user.is_staff,
-        "targets": list(CorrectionTarget),
+        "targets": [t for t in CorrectionTarget
+                    if t == CorrectionTarget.INVOICE
+                    or (t == CorrectionTarget.SAMPLE and ProductKind.MICRODATA in order.kinds)
+                    or (t == CorrectionTarget.SPPD and order.kinds & {ProductKind.MICRODATA, ProductKind.MAP})],
         "target_labels": services.TARGET_LABELS,
         "expiry_text": expiry_text,
         "InvoiceStatus": InvoiceStatus,

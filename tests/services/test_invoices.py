@@ -296,3 +296,13 @@ def test_a_failed_reissue_leaves_the_old_code_payable(tariffs_loaded, officer, g
         services.reissue(session, Actor(officer), order.id, SETTINGS, RefusesNewCodes(), today=TODAY)
     bill = session.scalar(select(SimulatedBill).where(SimulatedBill.code == code))
     assert not bill.cancelled
+
+
+def test_a_publication_order_has_no_sppd_or_sample_to_correct(tariffs_loaded, officer, gateway, tmp_path):
+    session = tariffs_loaded
+    order, buyer = accepted_order(session, officer, tmp_path)
+    services.issue_invoice(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
+    for target in ("sample", "sppd"):
+        with pytest.raises(orders.InvalidInput):
+            services.request_correction(session, Actor(buyer), order.id, target, "Tolong perbaiki.")
+    assert order.status == OrderStatus.INVOICED
