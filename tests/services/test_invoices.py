@@ -157,7 +157,7 @@ def test_declined_correction_keeps_the_invoice(tariffs_loaded, officer, gateway,
     session = tariffs_loaded
     order, buyer = accepted_order(session, officer, tmp_path)
     v1 = services.issue_invoice(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
-    services.request_correction(session, Actor(buyer), order.id, "sppd", "Tolong ganti tujuan.")
+    services.request_correction(session, Actor(buyer), order.id, "invoice", "Tolong ganti tujuan.")
     with pytest.raises(orders.InvalidInput):
         services.decline_correction(session, Actor(officer), order.id, "")
     services.decline_correction(session, Actor(officer), order.id, "Tujuan sesuai abstraksi yang disetujui.")
