@@ -105,9 +105,21 @@ def test_htmx_queue_filter_returns_the_rows_fragment(client, world):
     assert body.lstrip().startswith('<section id="queue">') and "HX-Request" in response.headers["Vary"]
 
 
+def encrypted_pdf() -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(BytesIO(pdf_bytes())))
+    writer.encrypt("rahasia")
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 BAD_UPLOADS = {
     "executable renamed .pdf": (b"MZ\x90\x00\x03" + b"\x00" * 500, "abstrak.pdf", 415),
     "truncated pdf": (pdf_bytes()[:300], "abstrak.pdf", 422),
+    "encrypted pdf": (encrypted_pdf(), "abstrak.pdf", 422),
     "png that does not decode": (b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 20, "scan.png", 422),
     "path in the name": (pdf_bytes(), "../../etc/passwd.pdf", 422),
     "empty file": (b"", "kosong.pdf", 422),
@@ -138,6 +150,8 @@ def test_a_file_over_the_limit_is_refused_with_413(client, world, app, db_sessio
     assert response.status_code == 413
     assert "Berkas terlalu besar: 2 MB; batas 1 MB." in response.get_data(as_text=True)
     assert db_session.scalar(select(func.count(StoredFile.id))) == 0
+    upload_dir = Path(app.config["UPLOAD_DIR"])
+    assert not upload_dir.exists() or not any(p.is_file() for p in upload_dir.rglob("*"))
     del response
     gc.collect()
 
