@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, redirect, request, session, url_for
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sales_service import db, i18n, web
 from sales_service.config import finish_settings, load_settings
@@ -32,6 +33,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1_000_000
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        # Trust exactly as many X-Forwarded-* entries as there are proxies of ours.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     i18n.init_app(app)

@@ -68,6 +68,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_STORAGE_URI", "SALES_RATELIMIT_STORAGE_URI", "memory://", str,
             "Where rate-limit counters live; use a shared store (e.g. `redis://...`) "
             "when running several web processes."),
+    Setting("PROXY_HOPS", "SALES_PROXY_HOPS", 0, int,
+            "How many reverse proxies stand in front of the service (0 = none). With 1 or more the "
+            "client address (login rate limit) and scheme are read from X-Forwarded-* headers."),
     Setting("DEFAULT_LANGUAGE", "SALES_DEFAULT_LANGUAGE", "id", str,
             "UI language before a visitor chooses one: `id` (Indonesian) or `en`."),
     Setting("OFFICE_NAME", "SALES_OFFICE_NAME", "BPS Kabupaten Contoh", str,

@@ -66,3 +66,24 @@ def test_admin_creates_an_officer_who_can_then_log_in(client, db_session):
     assert "baru@example.test" in client.get("/admin/pengguna").get_data(as_text=True)
     client.post("/keluar", data={"csrf_token": csrf_token(client)})
     assert login(client, "baru@example.test").headers["Location"] == "/staf"
+
+
+def test_behind_a_proxy_the_rate_limit_counts_each_client_apart(tmp_path, template_db):
+    import shutil
+
+    from sales_service import create_app
+    from tests.conftest import web_config
+
+    database = tmp_path / "proxy.db"
+    shutil.copyfile(template_db, database)
+    app = create_app(dict(web_config(tmp_path, database), PROXY_HOPS=1))
+    client = app.test_client()
+
+    def attempt(address):
+        token = csrf_token(client)
+        return client.post("/masuk", data={"email": "x@example.test", "password": "salah-salah", "csrf_token": token},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(6)][-1] == 429
+    assert attempt("198.51.100.9") == 401  # another visitor behind the same proxy is not locked out
+    app.extensions["sales_db"]["engine"].dispose()
