@@ -12,36 +12,31 @@ numbers of the day and "new" tariff loads).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from itertools import count
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sales_service.accounts.models import User
-from sales_service.catalog.models import MicrodataSet, MicrodataVariable, Product
+from sales_service.catalog.models import MicrodataSet
 from sales_service.errors import DomainError
 from sales_service.orders import services
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import (
     Order,
     OrderEvent,
-    OrderLine,
-    OrderLineVariable,
-    QueueCounter,
     ReturnReason,
     WalkInVisit,
 )
 from sales_service.orders.services import Actor, OrderChanged
-from sales_service.pnbp.models import TariffScheduleVersion
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.services import load_tariff_dir
 from sales_service.roles import Role
-from sales_service.sppd.models import AbstractVersion, OrderDocument, StoredFile
 from sales_service.sppd.storage import FileStorage
+from tests.committed import WAIT_S, Committed, run_together
 from tests.conftest import TARIFF_DIR
 from tests.factories import ABSTRACT, make_buyer, make_microdata, make_staff
 
@@ -49,60 +44,12 @@ TODAY = date(2026, 11, 24)
 RACE_DAY = date(2026, 12, 1)  # a day no other test registers walk-ins on: its numbers start at 1
 SLA_DAYS = {ProductKind.PUBLICATION: 10, ProductKind.MICRODATA: 15, ProductKind.MAP: 10}
 MAX_BYTES = 10_000_000
-WAIT_S = 20  # a thread stuck longer than this is a deadlock, not a slow machine
 _runs = count(1)
 
 
-@dataclass
-class Committed:
-    """What a test committed, so it can be deleted again."""
-
-    user_ids: list[int] = field(default_factory=list)
-    product_ids: list[int] = field(default_factory=list)
-    tariff_versions: list[tuple[str, int]] = field(default_factory=list)
-    walk_in_days: list[date] = field(default_factory=list)
 
 
-@pytest.fixture
-def committing(engine) -> Iterator[tuple[sessionmaker[Session], Committed]]:
-    """Sessions that really commit, each on its own pooled connection."""
-    committed = Committed()
-    yield sessionmaker(bind=engine, expire_on_commit=False), committed
-    delete_committed(engine, committed)
 
-
-def delete_committed(engine, committed: Committed) -> None:
-    """Core deletes in foreign-key order (the ORM refuses to delete audit events, by design)."""
-    users, products = committed.user_ids, committed.product_ids
-    with engine.begin() as connection:
-        def ids(query) -> list[int]:
-            return list(connection.scalars(query))
-
-        visits = ids(select(WalkInVisit.id).where(WalkInVisit.officer_id.in_(users)))
-        orders = ids(select(Order.id).where(Order.buyer_id.in_(users) | Order.walk_in_id.in_(visits)))
-        events = ids(select(OrderEvent.id).where(OrderEvent.order_id.in_(orders)))
-        lines = ids(select(OrderLine.id).where(OrderLine.order_id.in_(orders)))
-        files = ids(select(StoredFile.id).where(StoredFile.uploaded_by_id.in_(users)))
-        for statement in (
-            delete(ReturnReason).where(ReturnReason.event_id.in_(events)),
-            delete(OrderEvent).where(OrderEvent.id.in_(events)),
-            delete(AbstractVersion).where(AbstractVersion.order_id.in_(orders)),
-            delete(OrderDocument).where(OrderDocument.order_id.in_(orders)),
-            delete(StoredFile).where(StoredFile.id.in_(files)),
-            delete(OrderLineVariable).where(OrderLineVariable.line_id.in_(lines)),
-            delete(OrderLine).where(OrderLine.id.in_(lines)),
-            delete(Order).where(Order.id.in_(orders)),
-            delete(WalkInVisit).where(WalkInVisit.id.in_(visits)),
-            delete(QueueCounter).where(QueueCounter.day.in_(committed.walk_in_days)),
-            delete(MicrodataVariable).where(MicrodataVariable.dataset_id.in_(products)),
-            delete(MicrodataSet).where(MicrodataSet.id.in_(products)),
-            delete(Product).where(Product.id.in_(products)),
-            delete(User).where(User.id.in_(users)),
-        ):
-            connection.execute(statement)
-        for code, version in committed.tariff_versions:
-            connection.execute(delete(TariffScheduleVersion).where(
-                TariffScheduleVersion.code == code, TariffScheduleVersion.version == version))
 
 
 @dataclass(frozen=True)
@@ -141,24 +88,6 @@ def submitted_order(factory: sessionmaker[Session], world: World, storage: FileS
         session.commit()
         return order.id
 
-
-def run_together(*jobs: Callable[[], object]) -> list[object]:
-    """Run each job in its own thread; return each one's result or the exception it raised."""
-    outcomes: list[object] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], object]) -> None:
-        try:
-            outcomes[index] = job()
-        except BaseException as exc:  # handed to the test to judge
-            outcomes[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, job), name=f"officer-{i + 1}") for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=WAIT_S)
-    assert not any(thread.is_alive() for thread in threads), "an officer's request never finished (deadlock?)"
-    return outcomes
 
 
 @pytest.fixture

@@ -15,30 +15,28 @@ from __future__ import annotations
 import base64
 import secrets
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from itertools import count
 
-import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sales_service.accounts.models import User
-from sales_service.catalog.models import Product, Publication
 from sales_service.errors import DomainError
 from sales_service.invoices import services
 from sales_service.invoices.gateway import SimulatedSimponi
-from sales_service.invoices.models import BillingCode, Invoice, InvoiceCounter, InvoiceLine, InvoiceStatus
+from sales_service.invoices.models import Invoice, InvoiceCounter, InvoiceStatus
 from sales_service.invoices.simulator_models import SimulatedBill
 from sales_service.orders import services as orders
 from sales_service.orders.lifecycle import Action, IllegalTransition, OrderStatus
-from sales_service.orders.models import Order, OrderEvent, OrderLine, OrderLineVariable
+from sales_service.orders.models import Order
 from sales_service.orders.services import Actor, OrderChanged
-from sales_service.pnbp.models import TariffScheduleVersion
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.services import load_tariff_dir
 from sales_service.roles import Role
+from tests.committed import WAIT_S, Committed, run_together
 from tests.conftest import TARIFF_DIR
 from tests.factories import make_buyer, make_publication, make_staff
 
@@ -47,62 +45,13 @@ SLA_DAYS = {kind: 10 for kind in ProductKind}
 NUMBER_FORMAT = "INV/{satker}/{year}/{seq:05d}"
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"invoice-concurrency-test-secret!").decode()  # 32 bytes
 ISSUERS = 6  # officers issuing invoices of different orders at once
-WAIT_S = 20  # a thread stuck longer than this is a deadlock, not a slow machine
 BUYER_HEAD_START_S = 1  # ample for a request the database does not hold up
 _runs = count(1)
 
 
-@dataclass
-class Committed:
-    """What a test committed, so it can be deleted again."""
-
-    user_ids: list[int] = field(default_factory=list)
-    product_ids: list[int] = field(default_factory=list)
-    tariff_versions: list[tuple[str, int]] = field(default_factory=list)
-    office_codes: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def committing(engine) -> Iterator[tuple[sessionmaker[Session], Committed]]:
-    """Sessions that really commit, each on its own pooled connection."""
-    committed = Committed()
-    yield sessionmaker(bind=engine, expire_on_commit=False), committed
-    delete_committed(engine, committed)
 
-
-def delete_committed(engine, committed: Committed) -> None:
-    """Core deletes in foreign-key order (the ORM refuses to delete audit events, by design)."""
-    users, products, offices = committed.user_ids, committed.product_ids, committed.office_codes
-    with engine.begin() as connection:
-        def ids(query) -> list[int]:
-            return list(connection.scalars(query))
-
-        order_ids = ids(select(Order.id).where(Order.buyer_id.in_(users)))
-        invoices = ids(select(Invoice.id).where(Invoice.order_id.in_(order_ids) | Invoice.office_code.in_(offices)))
-        events = ids(select(OrderEvent.id).where(OrderEvent.order_id.in_(order_ids)))
-        lines = ids(select(OrderLine.id).where(OrderLine.order_id.in_(order_ids)))
-        statements = [
-            delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(invoices)),
-            delete(BillingCode).where(BillingCode.invoice_id.in_(invoices)),
-            delete(Invoice).where(Invoice.id.in_(invoices)),
-            delete(InvoiceCounter).where(InvoiceCounter.office_code.in_(offices)),
-            # The simulator's bills name the invoice number, which carries the office code;
-            # a bill a rolled-back issuer left behind (a bug) is deleted as well.
-            *(delete(SimulatedBill).where(SimulatedBill.invoice_number.startswith(f"INV/{office}/"))
-              for office in offices),
-            delete(OrderEvent).where(OrderEvent.id.in_(events)),
-            delete(OrderLineVariable).where(OrderLineVariable.line_id.in_(lines)),
-            delete(OrderLine).where(OrderLine.id.in_(lines)),
-            delete(Order).where(Order.id.in_(order_ids)),
-            delete(Publication).where(Publication.id.in_(products)),
-            delete(Product).where(Product.id.in_(products)),
-            delete(User).where(User.id.in_(users)),
-        ]
-        for statement in statements:
-            connection.execute(statement)
-        for code, version in committed.tariff_versions:
-            connection.execute(delete(TariffScheduleVersion).where(
-                TariffScheduleVersion.code == code, TariffScheduleVersion.version == version))
 
 
 @dataclass(frozen=True)
@@ -195,24 +144,6 @@ def issuer(factory: sessionmaker[Session], world: World, officer_id: int, order_
             return Issued(invoice.number, invoice.sequence, invoice.current_code.code)
     return act
 
-
-def run_together(*jobs: Callable[[], object]) -> list[object]:
-    """Run each job in its own thread; return each one's result or the exception it raised."""
-    outcomes: list[object] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], object]) -> None:
-        try:
-            outcomes[index] = job()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test to judge
-            outcomes[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, job), name=f"officer-{i + 1}") for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=WAIT_S)
-    assert not any(thread.is_alive() for thread in threads), "an officer's request never finished (deadlock?)"
-    return outcomes
 
 
 def bills_of_office(session: Session, office_code: str) -> list[SimulatedBill]:
