@@ -53,10 +53,10 @@ bench: $(VENV)/.stamp-base
 	$(BIN)/python bench/pricing.py
 	$(BIN)/python bench/sla.py
 
-# Refresh the English catalogue after changing UI text (source strings are Indonesian).
+# Add new UI strings to the English catalogue (source strings are Indonesian), then list what lacks English.
 messages: $(VENV)/.stamp-base
-	$(BIN)/pybabel extract -F babel.cfg -o /tmp/sales_messages.pot .
-	$(BIN)/pybabel update -i /tmp/sales_messages.pot -d sales_service/translations -l en --no-fuzzy-matching
+	$(BIN)/python scripts/messages.py
+	$(BIN)/python scripts/messages.py --check
 
 clean:
 	rm -rf $(VENV) .pytest_cache
