@@ -79,12 +79,12 @@ def _register_invoices(app: Flask, register_order_section) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from sales_service.access import public
     from sales_service.accounts.views import bp as accounts_bp
     from sales_service.catalog.views import bp as catalog_bp
     from sales_service.orders.views import bp as orders_bp
     from sales_service.orders.views import register_order_section
     from sales_service.pnbp.views import bp as pnbp_bp
-    from sales_service.roles import public
     from sales_service.staff import bp as staff_bp
 
     for blueprint in (accounts_bp, catalog_bp, pnbp_bp, staff_bp, orders_bp):

@@ -6,8 +6,6 @@ once. Nothing here runs at import.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Flask, current_app, g
 from sqlalchemy import BigInteger, Enum, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -27,10 +25,6 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def make_engine(url: str) -> Engine:

@@ -3,6 +3,7 @@
 from sales_service.accounts.models import User
 from sales_service.catalog.models import DigitalMap, MicrodataSet, MicrodataVariable, Product, Publication
 from sales_service.db import Base
+from sales_service.files.models import OrderDocument, StoredFile
 from sales_service.invoices.models import (
     ApiToken,
     BillingCode,
@@ -23,7 +24,7 @@ from sales_service.orders.models import (
     WalkInVisit,
 )
 from sales_service.pnbp.models import TariffScheduleVersion
-from sales_service.sppd.models import AbstractVersion, OrderDocument, StoredFile
+from sales_service.sppd.models import AbstractVersion
 
 __all__ = [
     "ApiToken",

@@ -1,12 +1,9 @@
-"""Role checks for views: every non-public route says who may call it."""
+"""Who is who: the roles of the service. Pure: the view decorators that check them
+live in :mod:`sales_service.access`."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import wraps
-
-from flask import abort
-from flask_login import current_user, login_required
 
 
 class Role(StrEnum):
@@ -17,35 +14,3 @@ class Role(StrEnum):
 
 
 STAFF_ROLES = frozenset({Role.OFFICER, Role.TREASURER, Role.ADMIN})
-
-
-
-def roles_required(*roles: Role):
-    """Only signed-in users holding one of ``roles``: anonymous visitors are sent
-    to the login page, others get 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):
-            if not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapper.allowed_roles = frozenset(roles)
-        return wrapper
-
-    return decorator
-
-
-staff_required = roles_required(Role.OFFICER, Role.TREASURER, Role.ADMIN)
-admin_required = roles_required(Role.ADMIN)
-
-
-def public(view):
-    """Mark a view as open to anonymous visitors (checked by the route-audit test)."""
-    view.public = True
-    return view
-
-
-signed_in = roles_required(*Role)

@@ -6,9 +6,9 @@ from flask import Blueprint
 from flask_login import current_user
 
 from sales_service import db
+from sales_service.access import staff_required
 from sales_service.catalog import services as catalog
 from sales_service.pnbp import services as pnbp
-from sales_service.roles import staff_required
 from sales_service.web import render, today
 
 bp = Blueprint("staff", __name__)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sales_service.accounts.models import User
 from sales_service.catalog.models import DigitalMap, MicrodataSet, MicrodataVariable, Product, Publication
+from sales_service.files.models import OrderDocument, StoredFile
 from sales_service.invoices.models import BillingCode, Invoice, InvoiceCounter, InvoiceLine
 from sales_service.invoices.simulator_models import SimulatedBill
 from sales_service.orders.models import (
@@ -32,7 +33,7 @@ from sales_service.orders.models import (
     WalkInVisit,
 )
 from sales_service.pnbp.models import TariffScheduleVersion
-from sales_service.sppd.models import AbstractVersion, OrderDocument, StoredFile
+from sales_service.sppd.models import AbstractVersion
 
 WAIT_S = 20  # a thread stuck longer than this is a deadlock, not a slow machine
 

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from sales_service import db
+from sales_service.access import admin_required, public, signed_in
 from sales_service.accounts import services
 from sales_service.accounts.forms import LoginForm, RegisterForm, StaffForm
 from sales_service.accounts.models import Domicile, Role
@@ -11,7 +12,7 @@ from sales_service.errors import DomainError
 from sales_service.extensions import limiter
 from sales_service.i18n import gettext
 from sales_service.pnbp.segments import BuyerSegment
-from sales_service.roles import STAFF_ROLES, admin_required, public, signed_in
+from sales_service.roles import STAFF_ROLES
 from sales_service.web import attempt, render, safe_local_url
 
 bp = Blueprint("accounts", __name__)

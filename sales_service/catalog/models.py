@@ -6,7 +6,8 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sales_service.db import Base, BigId, str_enum, utcnow
+from sales_service.clock import utcnow
+from sales_service.db import Base, BigId, str_enum
 from sales_service.pnbp.schedule import ProductKind
 
 

@@ -5,13 +5,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from sales_service import db
+from sales_service.access import admin_required, public
 from sales_service.catalog import services
 from sales_service.catalog.models import MicrodataSet
 from sales_service.errors import DomainError
 from sales_service.i18n import current_language, gettext
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS
-from sales_service.roles import Role, admin_required, public
+from sales_service.roles import Role
 from sales_service.web import attempt, render, small_int, today
 
 bp = Blueprint("catalog", __name__)

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sales_service.db import utcnow
+from sales_service.clock import utcnow
 from sales_service.errors import N_, DomainError, InvalidInput
 from sales_service.invoices.simulator_models import SimulatedBill
 from sales_service.payments import signing

@@ -19,8 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from sales_service.accounts.models import Domicile, User
-from sales_service.db import utcnow
+from sales_service.clock import utcnow
 from sales_service.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from sales_service.files import services as files
+from sales_service.files.models import DocumentType
+from sales_service.files.storage import FileStorage
 from sales_service.invoices.gateway import BillingGateway, BillingRequest
 from sales_service.invoices.models import (
     ApiToken,
@@ -41,9 +44,6 @@ from sales_service.orders.models import Order, ZeroRateClaim
 from sales_service.orders.services import Actor
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.roles import Role
-from sales_service.sppd import services as documents
-from sales_service.sppd.models import DocumentType
-from sales_service.sppd.storage import FileStorage
 
 log = logging.getLogger(__name__)
 
@@ -371,7 +371,7 @@ def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSett
 def _resolve_with_new_sample(session: Session, actor: Actor, order: Order, correction: CorrectionRequest,
                              invoice: Invoice, note: str) -> Invoice:
     """A disputed sample is answered with a new sample version; the invoice stands."""
-    sample = documents.latest_document(session, order.id, DocumentType.SAMPLE)
+    sample = files.latest_document(session, order.id, DocumentType.SAMPLE)
     if sample is None or orders._aware(sample.created_at) <= orders._aware(correction.requested_at):
         raise Conflict("Unggah dulu sampel data yang sudah diperbaiki, lalu jawab permintaan koreksi.")
     correction.status = CorrectionStatus.REISSUED
@@ -436,9 +436,9 @@ def upload_sample(session: Session, actor: Actor, order_id: int, data: bytes, fi
         raise Conflict("Sampel hanya untuk pesanan data mikro.")
     if order.status not in (OrderStatus.ACCEPTED, OrderStatus.INVOICED, OrderStatus.CORRECTION_REQUESTED):
         raise Conflict("Sampel diunggah setelah dokumen diterima dan sebelum pembayaran.")
-    stored = documents.store_file(session, storage, data=data, filename=filename, max_bytes=max_bytes,
+    stored = files.store_file(session, storage, data=data, filename=filename, max_bytes=max_bytes,
                                   uploaded_by=actor.user)
-    document = documents.add_document(session, order.id, DocumentType.SAMPLE, stored)
+    document = files.add_document(session, order.id, DocumentType.SAMPLE, stored)
     orders._record(session, order, actor, "sample", details={"version": document.version, "file": stored.filename})
     orders._flush(session)
 

@@ -10,8 +10,11 @@ from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, re
 from flask_login import current_user
 
 from sales_service import db
+from sales_service.access import admin_required, public, roles_required, signed_in
 from sales_service.errors import N_, InvalidInput
 from sales_service.extensions import csrf
+from sales_service.files import services as files
+from sales_service.files.models import DocumentType
 from sales_service.i18n import gettext
 from sales_service.invoices import documents as pdf
 from sales_service.invoices import services
@@ -23,9 +26,7 @@ from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.services import Actor
 from sales_service.orders.views import _max_bytes, _storage, _uploaded, _version, order_action
 from sales_service.pnbp.schedule import PricingRule, ProductKind
-from sales_service.roles import Role, admin_required, public, roles_required, signed_in
-from sales_service.sppd import services as documents
-from sales_service.sppd.models import DocumentType
+from sales_service.roles import Role
 from sales_service.web import attempt, render, today
 
 bp = Blueprint("invoices", __name__)
@@ -87,7 +88,7 @@ def order_section(session, order, user):
         "code_expired": bool(code and code.status == CodeStatus.ACTIVE and services.code_expired(code, now)),
         "corrections": services.corrections_of(session, order.id),
         "open_correction": services.open_correction(session, order.id),
-        "samples": [d for d in documents.documents(session, order.id) if d.doc_type == DocumentType.SAMPLE],
+        "samples": [d for d in files.documents(session, order.id) if d.doc_type == DocumentType.SAMPLE],
         "is_officer": user.role in (Role.OFFICER, Role.ADMIN),
         "is_staff": user.is_staff,
         "targets": [t for t in CorrectionTarget

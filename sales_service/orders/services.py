@@ -18,8 +18,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from sales_service.accounts.models import User
 from sales_service.catalog import services as catalog
-from sales_service.db import utcnow
+from sales_service.clock import utcnow
 from sales_service.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from sales_service.files import services as files
+from sales_service.files.models import DocumentType
+from sales_service.files.storage import FileStorage
 from sales_service.orders.lifecycle import WITH_BUYER, Action, OrderStatus, next_status
 from sales_service.orders.models import (
     Channel,
@@ -46,9 +49,7 @@ from sales_service.pnbp.pricing import QuoteLine, quote_line
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS, BuyerSegment
 from sales_service.roles import STAFF_ROLES, Role
-from sales_service.sppd import services as documents
-from sales_service.sppd.models import DocumentType
-from sales_service.sppd.storage import FileStorage
+from sales_service.sppd import services as sppd
 from sales_service.text import clean_text
 
 # Documents an officer can name when returning an order, beside the requirements.
@@ -345,13 +346,13 @@ def save_abstract(session: Session, actor: Actor, order_id: int, fields: dict, s
     _require_editable(order)
     if not NEEDS_ABSTRACT_KINDS & order.kinds:
         raise Conflict("Pesanan ini tidak memerlukan abstraksi (hanya publikasi).")
-    documents.clean_abstract_fields(fields)  # refuse bad fields before storing any file
+    sppd.clean_abstract_fields(fields)  # refuse bad fields before storing any file
     attached = None
     if attachment is not None:
-        stored = documents.store_file(session, storage, data=attachment[0], filename=attachment[1],
+        stored = files.store_file(session, storage, data=attachment[0], filename=attachment[1],
                                       max_bytes=max_bytes, uploaded_by=actor.user)
-        attached = documents.add_document(session, order.id, DocumentType.ABSTRACT_ATTACHMENT, stored)
-    abstract = documents.add_abstract(session, order.id, fields, author=actor.user, attachment=attached)
+        attached = files.add_document(session, order.id, DocumentType.ABSTRACT_ATTACHMENT, stored)
+    abstract = sppd.add_abstract(session, order.id, fields, author=actor.user, attachment=attached)
     _record(session, order, actor, "abstract", details={"version": abstract.version,
                                                         "file": attached.file.filename if attached else None})
     _flush(session)
@@ -368,9 +369,9 @@ def upload_document(session: Session, actor: Actor, order_id: int, doc_type: Doc
     if doc_type != DocumentType.REQUEST_LETTER:
         raise InvalidInput("Jenis dokumen ini tidak diunggah di sini.")
     _require_editable(order)
-    stored = documents.store_file(session, storage, data=data, filename=filename, max_bytes=max_bytes,
+    stored = files.store_file(session, storage, data=data, filename=filename, max_bytes=max_bytes,
                                   uploaded_by=actor.user)
-    document = documents.add_document(session, order.id, doc_type, stored)
+    document = files.add_document(session, order.id, doc_type, stored)
     _record(session, order, actor, "upload", details={"document": doc_type.value, "version": document.version,
                                                       "file": stored.filename})
     _flush(session)
@@ -384,8 +385,8 @@ def requirement_checks(session: Session, order: Order, buyer: User | None = None
         zero_rate_claimed=order.zero_rate in (ZeroRateClaim.PENDING, ZeroRateClaim.APPROVED),
         needs_npwp=order.segment == BuyerSegment.PRIVATE_COMPANY and order.channel == Channel.ONLINE,
         has_npwp=bool(buyer and buyer.npwp),
-        has_abstract=bool(documents.abstracts(session, order.id)),
-        has_request_letter=documents.latest_document(session, order.id, DocumentType.REQUEST_LETTER) is not None,
+        has_abstract=bool(sppd.abstracts(session, order.id)),
+        has_request_letter=files.latest_document(session, order.id, DocumentType.REQUEST_LETTER) is not None,
     )
 
 

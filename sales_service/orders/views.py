@@ -10,8 +10,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, send_
 from flask_login import current_user
 
 from sales_service import db
+from sales_service.access import admin_required, roles_required, signed_in
 from sales_service.catalog import services as catalog
 from sales_service.errors import N_, DomainError, InvalidInput
+from sales_service.files import services as files
+from sales_service.files.models import DocumentType
+from sales_service.files.storage import FileStorage
 from sales_service.i18n import gettext
 from sales_service.orders import services
 from sales_service.orders.lifecycle import ACTION_LABELS, STATUS_LABELS, OrderStatus, allowed_actions
@@ -20,10 +24,8 @@ from sales_service.orders.requirements import REQUIREMENT_LABELS
 from sales_service.orders.services import RETURN_TOPICS, Actor
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS, BuyerSegment
-from sales_service.roles import Role, admin_required, roles_required, signed_in
-from sales_service.sppd import services as documents
-from sales_service.sppd.models import DocumentType
-from sales_service.sppd.storage import FileStorage
+from sales_service.roles import Role
+from sales_service.sppd import services as sppd
 from sales_service.web import attempt, render, small_int, today
 
 bp = Blueprint("orders", __name__)
@@ -100,7 +102,7 @@ def order_page(order_id: int, *, error: str | None = None, status: int = 200):
     sections = [(template, context) for template, context in
                 ((t, make(session, order, current_user)) for t, make in providers) if context is not None]
     order_events = services.events(session, order.id)
-    abstracts = documents.abstracts(session, order.id)
+    abstracts = sppd.abstracts(session, order.id)
     is_staff = current_user.is_staff
     sla = services.sla_for(order, order_events, services.calendar(session), today=today(), to_local=_to_local) \
         if is_staff else None
@@ -114,7 +116,7 @@ def order_page(order_id: int, *, error: str | None = None, status: int = 200):
         checks=services.requirement_checks(session, order),
         abstract=abstracts[0] if abstracts else None,
         abstracts=abstracts,
-        letters=[d for d in documents.documents(session, order.id) if d.doc_type == DocumentType.REQUEST_LETTER],
+        letters=[d for d in files.documents(session, order.id) if d.doc_type == DocumentType.REQUEST_LETTER],
         last_return=services.latest_return(session, order),
         requested_variables=services.microdata_requested_variables(order),
         editable=order.status in (OrderStatus.DRAFT, OrderStatus.RETURNED),
@@ -266,10 +268,10 @@ def cancel(order_id: int):
 @signed_in
 def download(file_id: int):
     session = db.session()
-    stored = documents.get_file(session, file_id)
+    stored = files.get_file(session, file_id)
     if stored is None:
         abort(404)
-    order_id = documents.order_of_file(session, file_id)
+    order_id = files.order_of_file(session, file_id)
     if order_id is None:
         if not current_user.is_staff:
             abort(404)

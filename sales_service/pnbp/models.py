@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sales_service.db import Base, BigId, utcnow
+from sales_service.clock import utcnow
+from sales_service.db import Base, BigId
 
 
 class TariffScheduleVersion(Base):

@@ -7,13 +7,13 @@ from datetime import date
 from flask import Blueprint, jsonify, request
 
 from sales_service import db
+from sales_service.access import public
 from sales_service.errors import InvalidInput
 from sales_service.extensions import csrf
 from sales_service.i18n import current_language
 from sales_service.pnbp import services
 from sales_service.pnbp.pricing import quote_line
 from sales_service.pnbp.segments import SEGMENT_LABELS, ZERO_RATE_SEGMENTS, BuyerSegment
-from sales_service.roles import public
 from sales_service.web import render, small_int, today
 
 bp = Blueprint("pnbp", __name__)

@@ -1,4 +1,4 @@
-"""Storing uploads and keeping versions of an order's documents and abstract. Never commits."""
+"""The abstract of data use: versions, never overwritten. Never commits."""
 
 from __future__ import annotations
 
@@ -7,54 +7,10 @@ from sqlalchemy.orm import Session
 
 from sales_service.accounts.models import User
 from sales_service.errors import N_, InvalidInput
-from sales_service.sppd.models import ABSTRACT_FIELDS, AbstractVersion, DocumentType, OrderDocument, StoredFile
-from sales_service.sppd.storage import FileStorage
-from sales_service.sppd.uploads import check_upload
+from sales_service.files.models import OrderDocument
+from sales_service.sppd.models import ABSTRACT_FIELDS, AbstractVersion
 
 MAX_TEXT = 5000
-
-
-def store_file(session: Session, storage: FileStorage, *, data: bytes, filename: str, max_bytes: int,
-               uploaded_by: User | None) -> StoredFile:
-    """Check the upload by content, then keep it; a refused upload stores nothing."""
-    checked = check_upload(data, filename, max_bytes=max_bytes)
-    storage.put(data)
-    stored = StoredFile(sha256=checked.sha256, size=checked.size, mime=checked.mime, filename=checked.safe_name,
-                        uploaded_by_id=uploaded_by.id if uploaded_by else None)
-    session.add(stored)
-    session.flush()
-    return stored
-
-
-def add_document(session: Session, order_id: int, doc_type: DocumentType, stored: StoredFile) -> OrderDocument:
-    current = session.scalar(
-        select(func.max(OrderDocument.version)).where(
-            OrderDocument.order_id == order_id, OrderDocument.doc_type == doc_type
-        )
-    )
-    document = OrderDocument(order_id=order_id, doc_type=doc_type, version=(current or 0) + 1, file=stored)
-    session.add(document)
-    session.flush()
-    return document
-
-
-def documents(session: Session, order_id: int) -> list[OrderDocument]:
-    query = (
-        select(OrderDocument)
-        .where(OrderDocument.order_id == order_id)
-        .order_by(OrderDocument.doc_type, OrderDocument.version.desc())
-    )
-    return list(session.scalars(query))
-
-
-def latest_document(session: Session, order_id: int, doc_type: DocumentType) -> OrderDocument | None:
-    query = (
-        select(OrderDocument)
-        .where(OrderDocument.order_id == order_id, OrderDocument.doc_type == doc_type)
-        .order_by(OrderDocument.version.desc())
-        .limit(1)
-    )
-    return session.scalar(query)
 
 
 def clean_abstract_fields(fields: dict) -> dict:
@@ -95,10 +51,3 @@ def abstracts(session: Session, order_id: int) -> list[AbstractVersion]:
     return list(session.scalars(query))
 
 
-def get_file(session: Session, file_id: int) -> StoredFile | None:
-    return session.get(StoredFile, file_id)
-
-
-def order_of_file(session: Session, file_id: int) -> int | None:
-    """The order a stored file belongs to (through a document version), if any."""
-    return session.scalar(select(OrderDocument.order_id).where(OrderDocument.file_id == file_id).limit(1))

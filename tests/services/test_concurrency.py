@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sales_service.accounts.models import User
 from sales_service.catalog.models import MicrodataSet
 from sales_service.errors import DomainError
+from sales_service.files.storage import FileStorage
 from sales_service.orders import services
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import (
@@ -35,7 +36,6 @@ from sales_service.orders.services import Actor, OrderChanged
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.services import load_tariff_dir
 from sales_service.roles import Role
-from sales_service.sppd.storage import FileStorage
 from tests.committed import WAIT_S, Committed, run_together
 from tests.conftest import TARIFF_DIR
 from tests.factories import ABSTRACT, make_buyer, make_microdata, make_staff

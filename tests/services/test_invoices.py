@@ -4,6 +4,7 @@ import pytest
 
 from sales_service.accounts.models import Domicile
 from sales_service.errors import Conflict
+from sales_service.files.storage import FileStorage
 from sales_service.invoices import services
 from sales_service.invoices.gateway import SimulatedSimponi
 from sales_service.invoices.models import CodeStatus, CorrectionStatus, InvoiceStatus, PaymentRoute
@@ -13,7 +14,6 @@ from sales_service.orders.services import Actor
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import Role
-from sales_service.sppd.storage import FileStorage
 from tests.factories import ABSTRACT, make_buyer, make_map, make_microdata, make_publication, make_staff, pdf_bytes
 
 TODAY = date(2026, 11, 24)

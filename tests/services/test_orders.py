@@ -4,6 +4,9 @@ import pytest
 from sqlalchemy import func, select
 
 from sales_service.errors import Conflict, InvalidInput
+from sales_service.files.models import StoredFile
+from sales_service.files.storage import FileStorage
+from sales_service.files.uploads import UnsupportedFileType
 from sales_service.orders import services
 from sales_service.orders.lifecycle import IllegalTransition, OrderStatus
 from sales_service.orders.models import OrderEvent, ZeroRateClaim
@@ -11,9 +14,6 @@ from sales_service.orders.services import Actor, OrderChanged, OrderNotFound, Re
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import Role
-from sales_service.sppd.models import StoredFile
-from sales_service.sppd.storage import FileStorage
-from sales_service.sppd.uploads import UnsupportedFileType
 from tests.factories import (
     ABSTRACT,
     make_buyer,
@@ -98,9 +98,9 @@ def test_return_resubmit_accept_loop_keeps_every_version_and_event(session, peop
     services.accept(session, Actor(officer), order.id)
     assert order.status == OrderStatus.ACCEPTED
 
-    from sales_service.sppd import services as documents
+    from sales_service.sppd import services as sppd
 
-    versions = documents.abstracts(session, order.id)
+    versions = sppd.abstracts(session, order.id)
     assert [(a.version, a.method) for a in versions] == [(2, "Regresi kuantil."), (1, ABSTRACT["method"])]
     assert versions[0].attachment.file.filename == "abstrak-v2.pdf"
     trail = [(e.action, e.actor_name, e.from_status, e.to_status) for e in services.events(session, order.id)

@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-from sales_service.sppd import storage
-from sales_service.sppd.storage import FileStorage, StoredFileMissing
+from sales_service.files import storage
+from sales_service.files.storage import FileStorage, StoredFileMissing
 
 ABSTRACT = b"%PDF-1.7 abstraksi penggunaan data"
 LETTER = b"%PDF-1.7 surat permohonan"

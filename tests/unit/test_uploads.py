@@ -13,7 +13,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 
-from sales_service.sppd.uploads import (
+from sales_service.files.uploads import (
     MIME,
     CheckedUpload,
     FileKind,

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from sales_service.files.models import StoredFile
+from sales_service.files.storage import FileStorage
 from sales_service.invoices import services as invoicing
 from sales_service.invoices.gateway import SimulatedSimponi
 from sales_service.orders import services as orders
 from sales_service.orders.models import Order
 from sales_service.orders.services import Actor
 from sales_service.roles import Role
-from sales_service.sppd.models import StoredFile
-from sales_service.sppd.storage import FileStorage
 from tests.conftest import csrf_token, login
 from tests.factories import ABSTRACT, make_buyer, make_map, make_microdata, make_publication, make_staff, pdf_bytes
 

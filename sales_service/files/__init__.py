@@ -1,0 +1,1 @@
+"""Content-addressed file storage and upload checking, for every package."""
