@@ -19,9 +19,17 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-def _fail(error: DomainError) -> None:
-    db.session().rollback()
-    raise click.ClickException(error.message)
+def run_in_transaction(action):
+    """The one way a CLI command commits: run the service call, commit, and return its
+    result; a domain error rolls everything back and ends the command with its message."""
+    session = db.session()
+    try:
+        result = action(session)
+    except DomainError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from None
+    session.commit()
+    return result
 
 
 @click.command("migrate")
@@ -46,14 +54,8 @@ def new_migration_command(message: str) -> None:
 @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
 def load_tariffs_command(directory: str | None) -> None:
     """Validate the tariff schedule files and store new or changed ones."""
-    session = db.session()
-    try:
-        results = pnbp.load_tariff_dir(
-            session, directory or current_app.config["TARIFF_DIR"], loaded_by="cli"
-        )
-    except DomainError as error:
-        _fail(error)
-    session.commit()
+    folder = directory or current_app.config["TARIFF_DIR"]
+    results = run_in_transaction(lambda session: pnbp.load_tariff_dir(session, folder, loaded_by="cli"))
     for result in results:
         click.echo(f"{result.filename}: {result.code} version {result.version} ({result.status})")
 
@@ -64,9 +66,7 @@ def seed_demo_command() -> None:
     """Add the demo catalogue and one demo account per role (skips what exists)."""
     from sales_service.demo import seed_demo
 
-    session = db.session()
-    logins = seed_demo(session)
-    session.commit()
+    logins = run_in_transaction(seed_demo)
     click.echo("Demo accounts (e-mail / password):")
     for role, email, password in logins:
         click.echo(f"  {role:<10} {email:<28} {password}")
@@ -80,10 +80,6 @@ def seed_demo_command() -> None:
 @click.password_option(help="Asked for when not given (typed twice).")
 def create_user_command(email: str, full_name: str, role: str, password: str) -> None:
     """Create a staff account (officer, treasurer or admin). Buyers register themselves."""
-    session = db.session()
-    try:
-        user = accounts.create_staff(session, email=email, password=password, full_name=full_name, role=Role(role))
-    except DomainError as error:
-        _fail(error)
-    session.commit()
+    user = run_in_transaction(lambda session: accounts.create_staff(
+        session, email=email, password=password, full_name=full_name, role=Role(role)))
     click.echo(f"Created {user.role.value} {user.email}.")

@@ -4,7 +4,10 @@ template filters. Views are the only code that touches Flask's request."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -37,10 +40,27 @@ def render(page: str, fragment: str | None = None, status: int = 200, **context)
     return response
 
 
-def attempt(action):
-    """Run one service call in the request's transaction: commit and return
-    ``(result, None)``, or roll back and return ``(None, message)`` with the domain
-    error in the visitor's language, for the form to show beside what was typed."""
+@dataclass(frozen=True)
+class Outcome:
+    """What a web action came to: its ``result`` once committed, or the domain error's
+    ``error`` message (in the visitor's language) and HTTP ``status``, nothing stored."""
+
+    result: Any = None
+    error: str | None = None
+    status: int = 200
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def __iter__(self):  # ``result, error = attempt(...)``
+        return iter((self.result, self.error))
+
+
+def attempt(action: Callable[[], Any]) -> Outcome:
+    """The one way a web action commits: run one service call in the request's
+    transaction, then commit; on a domain error roll back instead and hand back its
+    message, for the page to show beside what was typed. Views never commit."""
     from sales_service import db
 
     session = db.session()
@@ -48,9 +68,9 @@ def attempt(action):
         result = action()
     except DomainError as error:
         session.rollback()
-        return None, error.translated(gettext)
+        return Outcome(error=error.translated(gettext), status=error.http_status)
     session.commit()
-    return result, None
+    return Outcome(result=result)
 
 
 MAX_ID = 2**63 - 1  # BIGINT: larger ids cannot exist and must not reach the database
