@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from sales_service import migrate
 from sales_service.config import PROJECT_ROOT
-from sales_service.db import make_engine
+from sales_service.orm import make_engine
 from sales_service.pnbp import services
 from sales_service.pnbp.pricing import build_quote
 from sales_service.pnbp.schedule import ScheduleBook, load_schedule_dir

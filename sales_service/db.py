@@ -1,49 +1,17 @@
-"""Database: one engine and session factory per app, a session per request.
+"""Database in the web app: one engine and session factory per app, a session per request.
 
-Services receive a ``Session`` and never commit; views and CLI commands commit
-once. Nothing here runs at import.
+Services receive a ``Session`` and never commit; web actions commit through
+``web.attempt`` and CLI commands through ``cli.run_in_transaction``. Nothing here
+runs at import.
 """
 
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy import BigInteger, Enum, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# SQLite only auto-increments INTEGER PRIMARY KEY; BigInteger ids become INTEGER there.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
-
-        @event.listens_for(engine, "savepoint")
-        def _begin_before_savepoint(connection, _name):
-            # pysqlite opens a transaction only before INSERT/UPDATE/DELETE: a SAVEPOINT
-            # issued first would itself start one, and its RELEASE would commit. Begin first.
-            if not connection.connection.dbapi_connection.in_transaction:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-    return engine
+from sales_service.orm import make_engine
 
 
 def init_app(app: Flask) -> None:
@@ -70,10 +38,3 @@ def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
         db_session.close()
-
-
-def str_enum(enum_cls, name: str) -> Enum:
-    """A StrEnum column stored as its values ("buyer"), with a CHECK constraint, on
-    every database alike (no native PostgreSQL enum types to migrate)."""
-    return Enum(enum_cls, name=name, values_callable=lambda e: [m.value for m in e],
-                native_enum=False, create_constraint=True, length=40)

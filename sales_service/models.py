@@ -2,7 +2,6 @@
 
 from sales_service.accounts.models import User
 from sales_service.catalog.models import DigitalMap, MicrodataSet, MicrodataVariable, Product, Publication
-from sales_service.db import Base
 from sales_service.files.models import OrderDocument, StoredFile
 from sales_service.invoices.models import (
     ApiToken,
@@ -23,6 +22,7 @@ from sales_service.orders.models import (
     ReturnReason,
     WalkInVisit,
 )
+from sales_service.orm import Base
 from sales_service.pnbp.models import TariffScheduleVersion
 from sales_service.sppd.models import AbstractVersion
 

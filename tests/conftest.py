@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from sales_service import create_app, migrate
 from sales_service.config import PROJECT_ROOT
-from sales_service.db import make_engine
+from sales_service.orm import make_engine
 from sales_service.pnbp import services as pnbp_services
 
 TARIFF_DIR = PROJECT_ROOT / "tariffs"

@@ -8,7 +8,7 @@ from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sales_service.clock import utcnow
-from sales_service.db import Base, BigId, str_enum
+from sales_service.orm import Base, BigId, str_enum
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import STAFF_ROLES, Role
 

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sales_service.clock import utcnow
-from sales_service.db import Base, BigId, str_enum
+from sales_service.orm import Base, BigId, str_enum
 
 
 class DocumentType(StrEnum):

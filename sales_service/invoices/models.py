@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sales_service.clock import utcnow
-from sales_service.db import Base, BigId, str_enum
+from sales_service.orm import Base, BigId, str_enum
 from sales_service.pnbp.schedule import PricingRule, ProductKind
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sales_service.db import Base, BigId
+from sales_service.orm import Base, BigId
 
 
 class SimulatedBill(Base):

@@ -6,7 +6,7 @@ from sqlalchemy import DateTime, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sales_service.clock import utcnow
-from sales_service.db import Base, BigId
+from sales_service.orm import Base, BigId
 
 
 class TariffScheduleVersion(Base):

@@ -8,8 +8,8 @@ from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sales_service.clock import utcnow
-from sales_service.db import Base, BigId
 from sales_service.files.models import OrderDocument
+from sales_service.orm import Base, BigId
 
 
 class AbstractVersion(Base):

@@ -22,8 +22,8 @@ from werkzeug.serving import make_server
 
 from sales_service import create_app, migrate
 from sales_service.config import PROJECT_ROOT
-from sales_service.db import make_engine
 from sales_service.demo import seed_demo
+from sales_service.orm import make_engine
 from sales_service.pnbp.services import load_tariff_dir
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from sales_service.db import Base
 from sales_service.errors import InvalidInput
 from sales_service.invoices import gateway as gw
 from sales_service.invoices.gateway import (
@@ -29,6 +28,7 @@ from sales_service.invoices.gateway import (
     SimulatedSimponi,
 )
 from sales_service.invoices.simulator_models import SimulatedBill
+from sales_service.orm import Base
 from sales_service.payments import signing
 from tests.loopback import Loopback
 

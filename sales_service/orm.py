@@ -1,0 +1,49 @@
+"""The database without the web: declarative base, naming convention, column types
+and the engine factory. Models and services build on this; no Flask here."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Enum, Integer, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; BigInteger ids become INTEGER there.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(connection, _name):
+            # pysqlite opens a transaction only before INSERT/UPDATE/DELETE: a SAVEPOINT
+            # issued first would itself start one, and its RELEASE would commit. Begin first.
+            if not connection.connection.dbapi_connection.in_transaction:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+    return engine
+
+
+def str_enum(enum_cls, name: str) -> Enum:
+    """A StrEnum column stored as its values ("buyer"), with a CHECK constraint, on
+    every database alike (no native PostgreSQL enum types to migrate)."""
+    return Enum(enum_cls, name=name, values_callable=lambda e: [m.value for m in e],
+                native_enum=False, create_constraint=True, length=40)
