@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, jsonify, request
 from flask_login import current_user, login_required
 
+from sales_service import db
+from sales_service.accounts import api_tokens
 from sales_service.roles import Role
 
 
@@ -41,3 +43,22 @@ def public(view):
 
 
 signed_in = roles_required(*Role)
+
+
+def bearer_token_required(view):
+    """Staff API: ``Authorization: Bearer <token>`` issued by the admin; no cookies, no
+    CSRF. The token's use is noted in the request's transaction, which the view commits."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        token = api_tokens.authenticate_api_token(db.session(), value.strip()) if scheme.lower() == "bearer" else None
+        if token is None:
+            response = jsonify(error="Missing, unknown or revoked API token.")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="sales_service"'
+            return response
+        return view(*args, **kwargs)
+
+    wrapper.public = True  # authenticated by its token, not by the login session
+    return wrapper

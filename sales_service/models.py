@@ -1,10 +1,9 @@
 """Every model in one import, for Alembic and the test fixtures."""
 
-from sales_service.accounts.models import User
+from sales_service.accounts.models import ApiToken, User
 from sales_service.catalog.models import DigitalMap, MicrodataSet, MicrodataVariable, Product, Publication
 from sales_service.files.models import OrderDocument, StoredFile
 from sales_service.invoices.models import (
-    ApiToken,
     BillingCode,
     CorrectionRequest,
     Invoice,

@@ -68,7 +68,7 @@ def attempt(action: Callable[[], Any]) -> Outcome:
         result = action()
     except DomainError as error:
         session.rollback()
-        return Outcome(error=error.translated(gettext), status=error.http_status)
+        return Outcome(error=error.translated(english if wants_json() else gettext), status=error.http_status)
     session.commit()
     return Outcome(result=result)
 

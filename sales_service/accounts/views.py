@@ -5,7 +5,7 @@ from flask_login import current_user, login_user, logout_user
 
 from sales_service import db
 from sales_service.access import admin_required, public, signed_in
-from sales_service.accounts import services
+from sales_service.accounts import api_tokens, services
 from sales_service.accounts.forms import LoginForm, RegisterForm, StaffForm
 from sales_service.accounts.models import Domicile, Role
 from sales_service.errors import DomainError
@@ -125,3 +125,29 @@ def user_status(user_id: int):
     message = "Akun %(email)s diaktifkan." if active else "Akun %(email)s dinonaktifkan."
     flash(gettext(message, email=user.email), "success")
     return redirect(url_for("accounts.users"))
+
+
+# -- admin: staff API tokens -------------------------------------------------------------------------
+
+@bp.route("/admin/token", methods=["GET", "POST"])
+@admin_required
+def tokens():
+    session = db.session()
+    error, plain = None, None
+    if request.method == "POST":
+        issued, error = attempt(lambda: api_tokens.issue_api_token(session, current_user, request.form.get("name", "")))
+        plain = issued[1] if issued else None
+    return render("accounts/tokens.html", tokens=api_tokens.api_tokens(session), plain=plain, error=error,
+                  status=422 if error else 200)
+
+
+@bp.post("/admin/token/<int:token_id>/cabut")
+@admin_required
+def revoke_token(token_id: int):
+    session = db.session()
+    outcome = attempt(lambda: api_tokens.revoke_api_token(session, current_user, token_id))
+    if outcome.ok:
+        flash(gettext("Token dicabut; permintaan dengan token itu kini ditolak."), "success")
+    else:
+        flash(outcome.error, "error")
+    return redirect(url_for("accounts.tokens"))

@@ -8,9 +8,7 @@ the issuing transaction, so they are unique and without gaps.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,7 +24,6 @@ from sales_service.files.models import DocumentType
 from sales_service.files.storage import FileStorage
 from sales_service.invoices.gateway import BillingGateway, BillingRequest
 from sales_service.invoices.models import (
-    ApiToken,
     BillingCode,
     CodeStatus,
     CorrectionRequest,
@@ -446,48 +443,3 @@ def upload_sample(session: Session, actor: Actor, order_id: int, data: bytes, fi
 def _require_officer(actor: Actor) -> None:
     if actor.user.role not in (Role.OFFICER, Role.ADMIN):
         raise PermissionDenied("Hanya petugas yang dapat melakukan tindakan ini.")
-
-
-# -- staff API tokens ----------------------------------------------------------------------------
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_api_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, str]:
-    """A new token; the plain value is returned once and never stored."""
-    if actor.user.role != Role.ADMIN:
-        raise PermissionDenied("Hanya admin yang dapat membuat token API.")
-    name = orders._text(name, N_("Nama token"), max_length=120)
-    plain = "sst_" + secrets.token_urlsafe(32)
-    token = ApiToken(name=name, token_hash=_digest(plain), prefix=plain[:12], created_by_id=actor.user.id)
-    session.add(token)
-    session.flush()
-    return token, plain
-
-
-def revoke_api_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
-    if actor.user.role != Role.ADMIN:
-        raise PermissionDenied("Hanya admin yang dapat mencabut token API.")
-    token = session.get(ApiToken, token_id)
-    if token is None:
-        raise NotFound("Token tidak ditemukan.")
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-    session.flush()
-    return token
-
-
-def api_tokens(session: Session) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
-
-
-def authenticate_api_token(session: Session, plain: str) -> ApiToken | None:
-    if not plain:
-        return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
-    if token is None or token.revoked_at is not None:
-        return None
-    token.last_used_at = utcnow()
-    session.flush()
-    return token

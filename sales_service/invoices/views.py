@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 
 from sales_service import db
-from sales_service.access import admin_required, public, roles_required, signed_in
+from sales_service.access import bearer_token_required, public, roles_required, signed_in
 from sales_service.errors import N_, InvalidInput
 from sales_service.extensions import csrf
 from sales_service.files import services as files
@@ -27,7 +26,7 @@ from sales_service.orders.services import Actor
 from sales_service.orders.views import _max_bytes, _storage, _uploaded, _version, order_action
 from sales_service.pnbp.schedule import PricingRule, ProductKind
 from sales_service.roles import Role
-from sales_service.web import attempt, render, today
+from sales_service.web import attempt, error_response, render, today
 
 bp = Blueprint("invoices", __name__)
 officer_required = roles_required(Role.OFFICER, Role.ADMIN)
@@ -276,59 +275,17 @@ def verify(token: str):
                   valid=invoice.status != InvoiceStatus.VOID)
 
 
-# -- admin: API tokens -------------------------------------------------------------------------------
-
-@bp.route("/admin/token", methods=["GET", "POST"])
-@admin_required
-def tokens():
-    session = db.session()
-    error, plain = None, None
-    if request.method == "POST":
-        issued, error = attempt(lambda: services.issue_api_token(session, _actor(), request.form.get("name", "")))
-        plain = issued[1] if issued else None
-    return render("invoices/tokens.html", tokens=services.api_tokens(session), plain=plain, error=error,
-                  status=422 if error else 200)
-
-
-@bp.post("/admin/token/<int:token_id>/cabut")
-@admin_required
-def revoke(token_id: int):
-    session = db.session()
-    services.revoke_api_token(session, _actor(), token_id)
-    session.commit()
-    flash(gettext("Token dicabut; permintaan dengan token itu kini ditolak."), "success")
-    return redirect(url_for("invoices.tokens"))
-
-
 # -- staff JSON API -------------------------------------------------------------------------------------
-
-def bearer_token_required(view):
-    """Staff API: ``Authorization: Bearer <token>`` issued by the admin; no cookies, no CSRF."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        scheme, _, value = header.partition(" ")
-        session = db.session()
-        token = services.authenticate_api_token(session, value.strip()) if scheme.lower() == "bearer" else None
-        if token is None:
-            response = jsonify(error="Missing, unknown or revoked API token.")
-            response.status_code = 401
-            response.headers["WWW-Authenticate"] = 'Bearer realm="sales_service"'
-            return response
-        session.commit()  # last_used_at
-        return view(*args, **kwargs)
-
-    wrapper.public = True  # authenticated by its token, not by the login session
-    return wrapper
-
 
 @bp.get("/api/v1/invoices/<path:number>")
 @csrf.exempt
 @bearer_token_required
 def invoice_api(number: str):
     session = db.session()
-    invoice = services.invoice_by_number(session, number)
+    outcome = attempt(lambda: services.invoice_by_number(session, number))  # commits the token's last use
+    if not outcome.ok:
+        return error_response(outcome.error, outcome.status)
+    invoice = outcome.result
     chain = services.invoices_of(session, invoice.order_id)
     code = invoice.current_code
     return jsonify(

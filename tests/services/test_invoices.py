@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from sales_service.accounts import api_tokens
 from sales_service.accounts.models import Domicile
 from sales_service.errors import Conflict
 from sales_service.files.storage import FileStorage
@@ -182,14 +183,14 @@ def test_expired_code_is_replaced_on_request_and_kept_in_history(tariffs_loaded,
 def test_api_tokens_are_hashed_and_revocable(tariffs_loaded):
     session = tariffs_loaded
     admin = make_staff(session, Role.ADMIN)
-    token, plain = services.issue_api_token(session, Actor(admin), "SAKTI")
+    token, plain = api_tokens.issue_api_token(session, admin, "SAKTI")
     assert plain.startswith("sst_") and token.token_hash != plain and plain not in token.token_hash
-    assert services.authenticate_api_token(session, plain).id == token.id
-    assert services.authenticate_api_token(session, plain + "x") is None
-    services.revoke_api_token(session, Actor(admin), token.id)
-    assert services.authenticate_api_token(session, plain) is None
+    assert api_tokens.authenticate_api_token(session, plain).id == token.id
+    assert api_tokens.authenticate_api_token(session, plain + "x") is None
+    api_tokens.revoke_api_token(session, admin, token.id)
+    assert api_tokens.authenticate_api_token(session, plain) is None
     with pytest.raises(services.PermissionDenied):
-        services.issue_api_token(session, Actor(make_staff(session, Role.OFFICER)), "x")
+        api_tokens.issue_api_token(session, make_staff(session, Role.OFFICER), "x")
 
 
 def test_expired_code_cannot_be_paid_but_its_replacement_can(tariffs_loaded, officer, clock, tmp_path):
