@@ -46,8 +46,10 @@ test-browser: $(VENV)/.stamp-browser
 
 test-all: test test-pg test-browser
 
+# Style, then the directions of dependency (import-linter contracts in pyproject.toml).
 lint: $(VENV)/.stamp-base
 	$(BIN)/ruff check sales_service tests bench scripts
+	$(BIN)/lint-imports --no-cache
 
 bench: $(VENV)/.stamp-base
 	$(BIN)/python bench/pricing.py

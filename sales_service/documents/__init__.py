@@ -1,1 +1,0 @@
-"""PDF documents (invoice, SPPD draft, receipt): plain data objects in, bytes out."""
