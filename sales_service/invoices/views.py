@@ -10,21 +10,21 @@ from flask_login import current_user
 
 from sales_service import db
 from sales_service.access import bearer_token_required, public, roles_required, signed_in
+from sales_service.documents import invoice as invoice_documents
+from sales_service.documents import sppd as sppd_documents
 from sales_service.errors import N_, InvalidInput
 from sales_service.extensions import csrf
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
 from sales_service.i18n import gettext
-from sales_service.invoices import documents as pdf
-from sales_service.invoices import services
+from sales_service.invoices import printing, services
 from sales_service.invoices.gateway import gateway_from_config
 from sales_service.invoices.models import CodeStatus, CorrectionStatus, CorrectionTarget, InvoiceStatus, PaymentRoute
 from sales_service.invoices.verification import make_token, read_token
-from sales_service.orders import services as orders
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.services import Actor
 from sales_service.orders.views import _max_bytes, _storage, _uploaded, _version, order_action
-from sales_service.pnbp.schedule import PricingRule, ProductKind
+from sales_service.pnbp.schedule import ProductKind
 from sales_service.roles import Role
 from sales_service.web import attempt, error_response, render, today
 
@@ -179,56 +179,6 @@ def sample(order_id: int):
 
 # -- documents --------------------------------------------------------------------------------------
 
-def _office() -> pdf.Office:
-    c = current_app.config
-    return pdf.Office(name=c["OFFICE_NAME"], address=c["OFFICE_ADDRESS"], city=c["OFFICE_CITY"],
-                      satker_code=c["SATKER_CODE"], ministry_code=c["MINISTRY_CODE"], echelon_code=c["ECHELON_CODE"],
-                      account_code=c["ACCOUNT_CODE"], head_name=c["HEAD_NAME"], treasurer_name=c["TREASURER_NAME"],
-                      treasurer_nip=c["TREASURER_NIP"])
-
-
-UNITS = {PricingRule.PAGE_BLOCKS: "halaman", PricingRule.SIZE_BYTES: "byte", PricingRule.PER_UNIT: "peta"}
-
-
-def _quantity_text(quantity: int, rule: PricingRule) -> str:
-    return f"{quantity:,}".replace(",", ".") + " " + UNITS[rule]
-
-
-def invoice_document(session, invoice) -> pdf.InvoiceDocument:
-    code = invoice.current_code
-    replaces = services.get_invoice(session, invoice.replaces_id).number if invoice.replaces_id else None
-    bank = pdf.BankDetails(**invoice.bank_details) if invoice.bank_details else None
-    return pdf.InvoiceDocument(
-        number=invoice.number, version=invoice.version, status=invoice.status.value, issued_on=invoice.issued_on,
-        due_on=_local(code.expires_at).date() if code else None, office=_office(), buyer_name=invoice.buyer_name,
-        buyer_institution=invoice.buyer_institution, buyer_npwp=invoice.buyer_npwp,
-        order_reference=orders._load(session, invoice.order_id).reference,
-        lines=tuple(pdf.DocumentLine(
-            description=line.description, regulation=line.regulation, item_code=line.item_code, basis=line.basis,
-            quantity=_quantity_text(line.quantity, line.rule),
-            unit_price=line.unit_price, amount=line.amount, normal_amount=line.normal_amount, waived=line.waived)
-            for line in invoice.lines),
-        total=invoice.total, zero_rate_basis=invoice.zero_rate_basis,
-        billing_code=code.code if code else None,
-        billing_expires_at=expiry_text(code.expires_at) if code else None,
-        bank=bank, verify_url=verify_url("invoice", invoice.id), replaces=replaces,
-    )
-
-
-def sppd_document(session, invoice) -> pdf.SppdDocument:
-    order = orders._load(session, invoice.order_id)
-    datasets = tuple((line.product_title, tuple(v.name for v in line.variables) if not line.full_set else None)
-                     for line in order.lines if line.kind in (ProductKind.MICRODATA, ProductKind.MAP))
-    visit = order.walk_in
-    return pdf.SppdDocument(
-        reference=f"SPPD/{invoice.number}", version=invoice.version,
-        status="void" if invoice.status == InvoiceStatus.VOID else "draft", issued_on=invoice.issued_on,
-        office=_office(), buyer_name=invoice.buyer_name, buyer_institution=invoice.buyer_institution,
-        buyer_identity=f"{visit.identity_type.value.upper()} {visit.identity_number}" if visit else None,
-        purpose=order.purpose, datasets=datasets, verify_url=verify_url("sppd", invoice.id),
-    )
-
-
 def _pdf_response(data: bytes, filename: str):
     response = current_app.response_class(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -242,8 +192,11 @@ def _pdf_response(data: bytes, filename: str):
 def invoice_pdf(invoice_id: int):
     session = db.session()
     invoice = services.get_invoice_for(session, invoice_id, current_user)
+    config = current_app.config
+    document = printing.invoice_document(session, invoice, office=printing.office_from_config(config),
+                                         verify_url=verify_url("invoice", invoice.id), timezone=config["TIMEZONE"])
     filename = invoice.number.replace("/", "-") + ".pdf"
-    return _pdf_response(pdf.invoice_pdf(invoice_document(session, invoice)), filename)
+    return _pdf_response(invoice_documents.invoice_pdf(document), filename)
 
 
 @bp.get("/invoice/<int:invoice_id>/sppd.pdf")
@@ -251,11 +204,11 @@ def invoice_pdf(invoice_id: int):
 def sppd_pdf(invoice_id: int):
     session = db.session()
     invoice = services.get_invoice_for(session, invoice_id, current_user)
-    order = orders._load(session, invoice.order_id)
-    if not ({ProductKind.MICRODATA, ProductKind.MAP} & order.kinds):
-        abort(404)
+    # An order without microdata or maps has no SPPD: printing answers 404 (NoSppdForOrder).
+    document = printing.sppd_document(session, invoice, office=printing.office_from_config(current_app.config),
+                                      verify_url=verify_url("sppd", invoice.id))
     filename = "SPPD-" + invoice.number.replace("/", "-") + ".pdf"
-    return _pdf_response(pdf.sppd_pdf(sppd_document(session, invoice)), filename)
+    return _pdf_response(sppd_documents.sppd_pdf(document), filename)
 
 
 STATE_LABELS = {

@@ -1,4 +1,4 @@
-"""Invoice and SPPD PDFs, QR codes and the amount in words (sales_service.invoices.documents).
+"""Invoice and SPPD PDFs, QR codes and the amount in words (the sales_service.documents package).
 
 The PDFs are read back with pypdf, as a buyer's or auditor's tool would; whitespace is
 normalised before asserting because reportlab wraps long text over lines.
@@ -13,21 +13,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from sales_service.documents.invoice import BankDetails, DocumentLine, InvoiceDocument, invoice_pdf
+from sales_service.documents.layout import DocumentNotPrintable, Office, amount_in_words, format_npwp, qr_png
+from sales_service.documents.sppd import SPPD_OBLIGATIONS, SppdDocument, sppd_pdf
 from sales_service.errors import DomainError, InvalidInput
-from sales_service.invoices.documents import (
-    SPPD_OBLIGATIONS,
-    BankDetails,
-    DocumentLine,
-    DocumentNotPrintable,
-    InvoiceDocument,
-    Office,
-    SppdDocument,
-    amount_in_words,
-    format_npwp,
-    invoice_pdf,
-    qr_png,
-    sppd_pdf,
-)
 
 VERIFY_URL = "https://penjualan.example.bps.go.id/verifikasi/INV-2026-000123?sig=eyJhbGciOiJIUzI1NiJ9.abc"
 ZERO_RATE_BASIS = "PP 13/2024 Pasal 4; Perban BPS 2/2019"

@@ -1,0 +1,1 @@
+"""PDF documents (invoice, SPPD draft, receipt): plain data objects in, bytes out."""

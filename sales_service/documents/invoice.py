@@ -1,0 +1,305 @@
+"""The invoice (tagihan PNBP): an :class:`InvoiceDocument` in, A4 PDF bytes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from sales_service.documents.layout import (
+    FRAME_WIDTH,
+    INK,
+    PAID_GREEN,
+    RULE,
+    SHADE,
+    VOID_WATERMARK,
+    DocumentNotPrintable,
+    Office,
+    Stamp,
+    amount_in_words,
+    fields,
+    format_npwp,
+    header,
+    long_date,
+    markup,
+    paragraph,
+    render,
+    title,
+)
+from sales_service.money import format_rupiah
+
+__all__ = ["BankDetails", "DocumentLine", "InvoiceDocument", "invoice_pdf"]
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    description: str
+    regulation: str  # "PP 13/2024"
+    item_code: str
+    basis: str  # how the normal amount was reached, in Indonesian
+    quantity: str  # already formatted with its unit: "7.512.345 byte", "120 halaman", "1 peta"
+    unit_price: int
+    amount: int  # charged: 0 when waived
+    normal_amount: int
+    waived: bool
+
+
+@dataclass(frozen=True)
+class BankDetails:
+    """Transfer instructions for buyers abroad, who cannot pay a billing code."""
+
+    bank_name: str
+    account_name: str
+    account_number: str
+    swift: str
+    reference: str  # the invoice number the payer must quote
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    number: str
+    version: int
+    status: str  # "issued" | "void" | "paid"
+    issued_on: date
+    due_on: date | None
+    office: Office
+    buyer_name: str
+    buyer_institution: str | None
+    buyer_npwp: str | None
+    order_reference: str
+    lines: tuple[DocumentLine, ...]
+    total: int
+    zero_rate_basis: str | None  # Rp0 invoice: the waiver's legal basis, no billing code
+    billing_code: str | None
+    billing_expires_at: str | None  # already formatted: "2026-12-01 23:59 WIB"
+    bank: BankDetails | None  # buyers abroad: transfer instructions instead of a billing code
+    verify_url: str  # absolute URL put in the QR code and printed under it
+    replaces: str | None = None  # number of the voided invoice this version replaces
+
+
+_INVOICE_STATUSES = {"issued": "Diterbitkan", "void": "BATAL (VOID)", "paid": "LUNAS"}
+
+
+def _check_invoice(doc: InvoiceDocument) -> None:
+    def refuse(reason: str) -> DocumentNotPrintable:
+        return DocumentNotPrintable("Invoice {number} tidak dapat dicetak: {reason}.", number=doc.number, reason=reason)
+
+    if doc.status not in _INVOICE_STATUSES:
+        raise refuse(f"status '{doc.status}' tidak dikenal")
+    if not doc.lines:
+        raise refuse("tidak ada baris tagihan")
+    if doc.total != sum(line.amount for line in doc.lines):
+        raise refuse("total tidak sama dengan jumlah baris")
+    if doc.total == 0 and not doc.zero_rate_basis:
+        raise refuse("tagihan Rp0 tanpa dasar hukum tarif Rp0")
+    if doc.total > 0 and doc.status == "issued" and not (doc.billing_code or doc.bank):
+        raise refuse("tidak ada kode billing maupun instruksi transfer")
+
+
+def _version_text(doc: InvoiceDocument) -> str:
+    if doc.replaces:
+        return f"Versi {doc.version}, menggantikan {markup(doc.replaces)}"
+    return f"Versi {doc.version}"
+
+
+def _invoice_meta(doc: InvoiceDocument) -> Table:
+    half = FRAME_WIDTH / 2
+    rows = [
+        ("Nomor", f"<b>{markup(doc.number)}</b>"),
+        ("Versi", _version_text(doc)),
+        ("Tanggal terbit", long_date(doc.issued_on)),
+    ]
+    if doc.due_on is not None:
+        rows.append(("Jatuh tempo", long_date(doc.due_on)))
+    rows += [("Referensi pesanan", markup(doc.order_reference)), ("Status", _INVOICE_STATUSES[doc.status])]
+
+    buyer = [paragraph("Kepada (wajib bayar)", "label"), paragraph(f"<b>{markup(doc.buyer_name)}</b>")]
+    if doc.buyer_institution:
+        buyer.append(paragraph(markup(doc.buyer_institution)))
+    if doc.buyer_npwp:
+        buyer.append(paragraph(f"NPWP {markup(format_npwp(doc.buyer_npwp))}"))
+    # A box of its own, so it is as tall as the buyer's details, not as the left column.
+    buyer_box = Table(
+        [[buyer]],
+        colWidths=[half],
+        style=[
+            ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+            ("BACKGROUND", (0, 0), (-1, -1), SHADE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+            ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+        ],
+    )
+    return Table(
+        [[fields(rows, half - 4 * mm), buyer_box]],
+        colWidths=[half, half],
+        style=[
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ],
+    )
+
+
+def _amount_cell(line: DocumentLine) -> list[Paragraph]:
+    if not line.waived:
+        return [paragraph(format_rupiah(line.amount), "cell_num")]
+    return [
+        paragraph(f"<b>{format_rupiah(line.amount)}</b>", "cell_num"),
+        paragraph(f"(tarif normal {format_rupiah(line.normal_amount)})", "cell_num"),
+    ]
+
+
+def _invoice_lines(doc: InvoiceDocument) -> Table:
+    widths = [7 * mm, 55 * mm, 43 * mm, 23 * mm, 21 * mm]
+    widths.append(FRAME_WIDTH - sum(widths))
+    head = [
+        paragraph("No", "cell_head"),
+        paragraph("Uraian / dasar tarif", "cell_head"),
+        paragraph("Perhitungan", "cell_head"),
+        paragraph("Kuantitas", "cell_head_num"),
+        paragraph("Tarif satuan", "cell_head_num"),
+        paragraph("Jumlah", "cell_head_num"),
+    ]
+    rows: list[list] = [head]
+    for number, line in enumerate(doc.lines, start=1):
+        rows.append(
+            [
+                paragraph(str(number), "cell"),
+                [
+                    paragraph(markup(line.description), "cell"),
+                    paragraph(f"{markup(line.regulation)} · {markup(line.item_code)}", "cell_small"),
+                ],
+                paragraph(markup(line.basis), "cell"),
+                paragraph(markup(line.quantity), "cell_num"),
+                paragraph(format_rupiah(line.unit_price), "cell_num"),
+                _amount_cell(line),
+            ]
+        )
+    rows.append(["", paragraph("<b>Total</b>", "cell"), "", "", "", paragraph(format_rupiah(doc.total), "total")])
+    last = len(rows) - 1
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.8, INK),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, RULE),
+                ("LINEBELOW", (0, 1), (-1, last - 1), 0.25, RULE),
+                ("LINEABOVE", (0, last), (-1, last), 0.8, INK),
+                ("LINEBELOW", (0, last), (-1, last), 0.8, INK),
+                ("SPAN", (1, last), (4, last)),
+                ("VALIGN", (0, last), (-1, last), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
+def _payment_instructions(doc: InvoiceDocument) -> list[Flowable]:
+    if doc.total == 0:
+        return [paragraph(f"<b>Tarif Rp0</b> — {markup(doc.zero_rate_basis)}; tidak ada pembayaran.")]
+    if doc.status == "void":
+        # A voided invoice's billing code must not be paid: the new version carries the valid one.
+        return [paragraph("Jangan membayar berdasarkan invoice ini; gunakan invoice versi terbaru.")]
+    if doc.status == "paid":
+        paid_with = f"kode billing {markup(doc.billing_code)}" if doc.billing_code else "transfer bank"
+        return [paragraph(f"Tagihan ini telah dibayar lunas ({paid_with}).")]
+    parts: list[Flowable] = []
+    if doc.billing_code:
+        expiry = f", berlaku sampai {markup(doc.billing_expires_at)}" if doc.billing_expires_at else ""
+        parts.append(
+            paragraph(
+                f"Kode billing: <b>{markup(doc.billing_code)}</b>{expiry}; bayar di bank/pos persepsi, ATM, "
+                "internet banking atau EDC; simpan bukti dengan NTPN."
+            )
+        )
+    if doc.bank:
+        bank = doc.bank
+        parts.append(
+            fields(
+                [
+                    ("Bank / Bank", markup(bank.bank_name)),
+                    ("Atas nama / Account name", markup(bank.account_name)),
+                    ("No. rekening / Account no.", f"<b>{markup(bank.account_number)}</b>"),
+                    ("SWIFT", f"<b>{markup(bank.swift)}</b>"),
+                    ("Referensi / Reference", f"<b>{markup(bank.reference)}</b>"),
+                ],
+                FRAME_WIDTH,
+                label_width=44 * mm,
+            )
+        )
+        parts.append(Spacer(1, 3))
+        parts.append(
+            paragraph(
+                f"Transfer sejumlah {format_rupiah(doc.total)} ke rekening di atas dan cantumkan referensi "
+                f"{markup(bank.reference)} pada berita transfer. Biaya bank ditanggung pembayar (PP 7/2015 Pasal 3)."
+            )
+        )
+        parts.append(Spacer(1, 2))
+        parts.append(
+            paragraph(
+                f"<i>Please transfer {format_rupiah(doc.total)} (Indonesian rupiah) to the account above, "
+                f"reference: {markup(bank.reference)}. All bank charges are borne by the payer "
+                "(PP 7/2015 Pasal 3).</i>"
+            )
+        )
+    return parts
+
+
+def _treasurer_block(office: Office, issued_on: date) -> Table:
+    block = [
+        paragraph(f"{markup(office.city)}, {long_date(issued_on)}", "sign"),
+        paragraph("Bendahara Penerimaan", "sign"),
+        Spacer(1, 8),
+        paragraph(f"<b>{markup(office.treasurer_name)}</b>", "sign"),
+        paragraph(f"NIP {markup(office.treasurer_nip)}", "sign"),
+    ]
+    return Table(
+        [["", block]],
+        colWidths=[FRAME_WIDTH - 70 * mm, 70 * mm],
+        style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("RIGHTPADDING", (0, 0), (-1, -1), 0)],
+    )
+
+
+def invoice_pdf(doc: InvoiceDocument) -> bytes:
+    """The invoice (tagihan PNBP) as an A4 PDF."""
+    _check_invoice(doc)
+    stamp = Stamp("LUNAS", "PAID", PAID_GREEN) if doc.status == "paid" else None
+    story: list[Flowable] = [
+        header(doc.office, doc.verify_url),
+        Spacer(1, 8),
+        title("INVOICE / TAGIHAN PNBP", "Penerimaan Negara Bukan Pajak — penjualan produk statistik", stamp),
+        Spacer(1, 4),
+    ]
+    if doc.status == "void":
+        story += [paragraph("Invoice ini dibatalkan dan digantikan versi baru.", "alert"), Spacer(1, 4)]
+    story += [
+        _invoice_meta(doc),
+        Spacer(1, 10),
+        _invoice_lines(doc),
+        Spacer(1, 5),
+        paragraph(f"<b>Terbilang:</b> <i>{amount_in_words(doc.total)}</i>"),
+        Spacer(1, 2),
+        paragraph(f"Kode akun: {markup(doc.office.account_code)}", "small"),
+        KeepTogether([paragraph("Pembayaran", "heading"), *_payment_instructions(doc)]),
+        Spacer(1, 12),
+        KeepTogether(_treasurer_block(doc.office, doc.issued_on)),
+    ]
+    return render(
+        story,
+        title=f"Invoice {doc.number} (versi {doc.version})",
+        author=doc.office.name,
+        footer=f"{doc.number} · versi {doc.version} · {doc.office.name}",
+        watermark=VOID_WATERMARK if doc.status == "void" else None,
+    )

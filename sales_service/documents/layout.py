@@ -1,0 +1,398 @@
+"""The kit every document is built from: page, fonts and styles, header with QR code, title and
+stamp, field tables, footer and watermark, and ``render`` (flowables in, PDF bytes out); plus the
+words, dates and numbers printed on more than one document.
+
+Adapter in the sense of CONVENTIONS.md: the documents take plain frozen dataclasses (the services
+fill them from the database) and return bytes; nothing in this package queries, imports Flask or
+knows about HTTP. A document that cannot be printed truthfully (a total that is not the sum of its
+lines, an issued invoice with no way to pay it) raises :class:`DocumentNotPrintable`, a domain error.
+
+The PDFs are A4, in Indonesian (the transfer instructions for buyers abroad also in English), set in
+the standard Helvetica family (no embedded fonts, so text extracts cleanly) and byte-for-byte
+deterministic: reportlab's ``invariant`` mode fixes the creation date and the document id, so the
+same data always gives the same file. That lets a stored PDF be compared with a fresh rendering,
+and tests compare bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from xml.sax.saxutils import escape
+
+import qrcode
+from babel.dates import format_date
+from num2words import num2words
+from qrcode.image.pil import PilImage
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    Image,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from sales_service.accounts.npwp import format_npwp as npwp_card_form
+from sales_service.errors import DomainError, InvalidInput
+
+__all__ = [
+    "BOTTOM_MARGIN",
+    "FRAME_WIDTH",
+    "INK",
+    "MARGIN",
+    "MUTED",
+    "PAGE_HEIGHT",
+    "PAGE_WIDTH",
+    "PAID_GREEN",
+    "RULE",
+    "SHADE",
+    "STYLES",
+    "TOP_MARGIN",
+    "VOID_RED",
+    "VOID_WATERMARK",
+    "DocumentNotPrintable",
+    "Office",
+    "Stamp",
+    "amount_in_words",
+    "fields",
+    "format_npwp",
+    "header",
+    "long_date",
+    "markup",
+    "page_decorator",
+    "paragraph",
+    "printable",
+    "qr_png",
+    "render",
+    "title",
+]
+
+
+class DocumentNotPrintable(DomainError):
+    """The data handed to a document adapter would print a wrong or unusable document."""
+
+    http_status = 500
+
+
+@dataclass(frozen=True)
+class Office:
+    """The selling BPS office (satker) as it is printed on its documents."""
+
+    name: str
+    address: str
+    city: str
+    satker_code: str  # work unit, 6 digits
+    ministry_code: str  # kementerian/lembaga, 3 digits
+    echelon_code: str  # echelon-I unit, 2 digits
+    account_code: str  # kode akun, 6 digits
+    head_name: str
+    treasurer_name: str
+    treasurer_nip: str
+
+
+# --- words, dates, numbers, QR -------------------------------------------------------------
+
+
+def amount_in_words(amount: int) -> str:
+    """Indonesian "terbilang": ``1_250_000`` -> ``"satu juta dua ratus lima puluh ribu rupiah"``."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError("rupiah amounts are integers")
+    if amount < 0:
+        raise InvalidInput("Jumlah {amount} tidak dapat ditulis dengan huruf: rupiah tidak negatif.", amount=amount)
+    words = num2words(amount, lang="id")
+    return " ".join(f"{words} rupiah".lower().split())
+
+
+def long_date(day: date) -> str:
+    """``date(2026, 12, 1)`` -> ``"1 Desember 2026"``."""
+    return format_date(day, format="long", locale="id_ID")
+
+
+def format_npwp(npwp: str) -> str:
+    """An NPWP as printed on the card (12.345.678.9-012.345) whatever punctuation it came with;
+    anything that is not 15 digits as given (the 16-digit NIK-based NPWP has no dotted form)."""
+    digits = re.sub(r"\D", "", npwp)
+    if len(digits) != 15:
+        return npwp.strip()
+    return npwp_card_form(digits)
+
+
+def qr_png(text: str) -> bytes:
+    """A PNG QR code of ``text`` (error correction M: survives a smudged print)."""
+    if not text:
+        raise InvalidInput("Kode QR memerlukan teks.")
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
+    code.add_data(text)
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image(image_factory=PilImage).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# --- page, colours, styles -----------------------------------------------------------------
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+TOP_MARGIN = 14 * mm
+BOTTOM_MARGIN = 17 * mm
+FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
+_QR_SIZE = 28 * mm
+_QR_COLUMN = 40 * mm
+
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#555555")
+RULE = colors.HexColor("#9a9a9a")
+SHADE = colors.HexColor("#eef2f7")
+VOID_RED = colors.HexColor("#c62828")
+PAID_GREEN = colors.HexColor("#1b7f3b")
+
+VOID_WATERMARK = "VOID / BATAL"
+
+
+def _style(name: str, **kw) -> ParagraphStyle:
+    base = {"fontName": "Helvetica", "fontSize": 9, "leading": 11.5, "textColor": INK}
+    return ParagraphStyle(name, **(base | kw))
+
+
+STYLES = {
+    "body": _style("body"),
+    "small": _style("small", fontSize=7.5, leading=9.5, textColor=MUTED),
+    "url": _style("url", fontSize=5.5, leading=6.8, textColor=MUTED, alignment=TA_CENTER, wordWrap="CJK"),
+    "office": _style("office", fontName="Helvetica-Bold", fontSize=12.5, leading=15),
+    "title": _style("title", fontName="Helvetica-Bold", fontSize=15, leading=19),
+    "subtitle": _style("subtitle", fontSize=9, leading=12, textColor=MUTED),
+    "heading": _style("heading", fontName="Helvetica-Bold", fontSize=10, leading=13, spaceBefore=8, spaceAfter=3),
+    "label": _style("label", fontSize=8.5, leading=11, textColor=MUTED),
+    "value": _style("value", fontSize=9, leading=11.5),
+    "cell": _style("cell", fontSize=8, leading=10),
+    "cell_small": _style("cell_small", fontSize=7, leading=8.8, textColor=MUTED),
+    "cell_head": _style("cell_head", fontName="Helvetica-Bold", fontSize=8, leading=10),
+    "cell_num": _style("cell_num", fontSize=8, leading=10, alignment=TA_RIGHT),
+    "cell_head_num": _style("cell_head_num", fontName="Helvetica-Bold", fontSize=8, leading=10, alignment=TA_RIGHT),
+    "total": _style("total", fontName="Helvetica-Bold", fontSize=10, leading=13, alignment=TA_RIGHT),
+    "alert": _style("alert", fontName="Helvetica-Bold", fontSize=10, leading=13, textColor=VOID_RED),
+    "sign": _style("sign", fontSize=9, leading=12, alignment=TA_CENTER),
+}
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def paragraph(text: str, style: str = "body") -> Paragraph:
+    """A paragraph of trusted markup (our own tags around values passed through :func:`markup`)."""
+    return Paragraph(text, STYLES[style])
+
+
+def printable(text: str) -> str:
+    """Text the standard (WinAnsi-encoded) Helvetica can show: a character outside it loses its
+    accents ("Nguyễn" -> "Nguyen") or becomes "?" (CJK), instead of printing as a black box.
+    Names in other scripts need an embedded Unicode font, which these documents avoid."""
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        if _encodable(char):
+            out.append(char)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        out.append(base if base and all(_encodable(c) for c in base) else "?")
+    return "".join(out)
+
+
+def _encodable(char: str) -> bool:
+    try:
+        char.encode("cp1252")  # the WinAnsiEncoding reportlab uses for the standard fonts
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def markup(text: str | None) -> str:
+    """Data as paragraph markup: printable, and escaped (buyers' names contain '&' and '<')."""
+    return escape(printable(text or ""))
+
+
+# --- building blocks -----------------------------------------------------------------------
+
+
+def header(office: Office, verify_url: str) -> Table:
+    """Office block on the left, the QR code with its URL in the top-right corner."""
+    left = [
+        paragraph(markup(office.name), "office"),
+        paragraph(f"{markup(office.address)}, {markup(office.city)}"),
+        Spacer(1, 2),
+        paragraph(
+            f"Kode satker {markup(office.satker_code)} &nbsp;·&nbsp; "
+            f"Kementerian/lembaga {markup(office.ministry_code)}"
+            f" &nbsp;·&nbsp; Unit eselon I {markup(office.echelon_code)}",
+            "small",
+        ),
+    ]
+    right = [
+        Image(io.BytesIO(qr_png(verify_url)), width=_QR_SIZE, height=_QR_SIZE),
+        # clickable where viewers allow
+        paragraph(f'<link href="{markup(verify_url)}">{markup(verify_url)}</link>', "url"),
+    ]
+    table = Table([[left, right]], colWidths=[FRAME_WIDTH - _QR_COLUMN, _QR_COLUMN])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 0), (1, 0), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
+                ("BOTTOMPADDING", (0, 0), (-1, 0), 6),
+            ]
+        )
+    )
+    return table
+
+
+class Stamp(Flowable):
+    """A rubber-stamp style box ("LUNAS"), upright so its word stays searchable."""
+
+    def __init__(self, text: str, note: str, color: colors.Color):
+        super().__init__()
+        self.text, self.note, self.color = text, note, color
+        self.width, self.height = 46 * mm, 17 * mm
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self):
+        c = self.canv
+        c.saveState()
+        c.setStrokeColor(self.color)
+        c.setFillColor(self.color)
+        c.setLineWidth(2.2)
+        c.roundRect(0, 0, self.width, self.height, 3 * mm)
+        c.setLineWidth(0.7)
+        c.roundRect(1.6 * mm, 1.6 * mm, self.width - 3.2 * mm, self.height - 3.2 * mm, 2 * mm)
+        c.setFont("Helvetica-Bold", 20)
+        c.drawCentredString(self.width / 2, self.height - 10 * mm, self.text)
+        c.setFont("Helvetica", 6.5)
+        c.drawCentredString(self.width / 2, 3.6 * mm, self.note)
+        c.restoreState()
+
+
+def title(text: str, subtitle: str, stamp: Flowable | None = None) -> Flowable:
+    """The document's title (markup) and subtitle, with a stamp to the right if given."""
+    block = [paragraph(text, "title"), paragraph(subtitle, "subtitle")]
+    if stamp is None:
+        return Table(
+            [[block]],
+            colWidths=[FRAME_WIDTH],
+            style=[("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)],
+        )
+    return Table(
+        [[block, stamp]],
+        colWidths=[FRAME_WIDTH - 50 * mm, 50 * mm],
+        style=[
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ],
+    )
+
+
+def fields(rows: Sequence[tuple[str, str]], width: float, label_width: float = 30 * mm) -> Table:
+    """Label/value pairs, the values as markup."""
+    table = Table(
+        [[paragraph(markup(label), "label"), paragraph(value, "value")] for label, value in rows],
+        colWidths=[label_width, width - label_width],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+            ]
+        )
+    )
+    return table
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def page_decorator(footer: str, watermark: str | None) -> Callable[[Canvas, BaseDocTemplate], None]:
+    """Footer on every page and, for a voided document, the watermark on every page."""
+
+    def decorate(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        if watermark:
+            # Drawn before the page's content, so it lies under the text; translucent so both read.
+            canvas.saveState()
+            canvas.setFillColor(VOID_RED)
+            canvas.setFillAlpha(0.16)
+            canvas.setFont("Helvetica-Bold", 78)
+            canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+            canvas.rotate(45)
+            canvas.drawCentredString(0, -26, watermark)
+            canvas.restoreState()
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, 13 * mm, PAGE_WIDTH - MARGIN, 13 * mm)
+        canvas.setFillColor(MUTED)
+        canvas.setFont("Helvetica", 7)
+        canvas.drawString(MARGIN, 9.5 * mm, printable(footer))
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, 9.5 * mm, f"Halaman {doc.page}")
+        canvas.setFont("Helvetica", 6.5)
+        canvas.drawString(
+            MARGIN, 6.5 * mm, "Dokumen elektronik: pindai kode QR untuk memeriksa keaslian dan status terkininya."
+        )
+        canvas.restoreState()
+
+    return decorate
+
+
+def render(story: list[Flowable], *, title: str, author: str, footer: str, watermark: str | None) -> bytes:
+    """The story as an A4 PDF with the footer (and watermark, if any) on every page."""
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
+        title=title,
+        author=author,
+        subject=title,
+        creator="sales_service",
+        invariant=1,  # fixed creation date and document id: same data, same bytes
+    )
+    # No frame padding, so tables of FRAME_WIDTH line up with the paragraphs.
+    frame = Frame(
+        MARGIN,
+        BOTTOM_MARGIN,
+        FRAME_WIDTH,
+        PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=page_decorator(footer, watermark))])
+    doc.build(story)
+    return buffer.getvalue()

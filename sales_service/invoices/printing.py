@@ -1,0 +1,137 @@
+"""The data the invoice and the SPPD draft print, read from the database: an issued invoice (and
+its order) in, the plain data objects of :mod:`sales_service.documents` out. Never commits, never
+imports Flask: the caller passes the office, the verification link and the time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from sales_service.documents.invoice import BankDetails, DocumentLine, InvoiceDocument
+from sales_service.documents.layout import Office
+from sales_service.documents.sppd import SppdDocument
+from sales_service.errors import NotFound
+from sales_service.invoices.models import Invoice, InvoiceStatus
+from sales_service.orders.models import Order
+from sales_service.pnbp.schedule import PricingRule, ProductKind
+
+__all__ = ["UNITS", "NoSppdForOrder", "invoice_document", "office_from_config", "quantity_text", "sppd_document"]
+
+# The unit each pricing rule counts in, as printed after the quantity.
+UNITS = {PricingRule.PAGE_BLOCKS: "halaman", PricingRule.SIZE_BYTES: "byte", PricingRule.PER_UNIT: "peta"}
+
+# Only data the office hands over under a use agreement needs an SPPD (DOMAIN.md "SPPD content").
+_AGREEMENT_KINDS = frozenset({ProductKind.MICRODATA, ProductKind.MAP})
+
+
+class NoSppdForOrder(NotFound):
+    """The invoice's order holds no microdata or map, so it has no SPPD to print."""
+
+    def __init__(self):
+        # The same words as any other missing page: the link is simply not offered for such orders.
+        super().__init__("Halaman atau data yang dicari tidak ditemukan.")
+
+
+def office_from_config(config: Mapping[str, Any]) -> Office:
+    """The office as printed, from the application settings (``SALES_OFFICE_*`` and friends)."""
+    return Office(
+        name=config["OFFICE_NAME"],
+        address=config["OFFICE_ADDRESS"],
+        city=config["OFFICE_CITY"],
+        satker_code=config["SATKER_CODE"],
+        ministry_code=config["MINISTRY_CODE"],
+        echelon_code=config["ECHELON_CODE"],
+        account_code=config["ACCOUNT_CODE"],
+        head_name=config["HEAD_NAME"],
+        treasurer_name=config["TREASURER_NAME"],
+        treasurer_nip=config["TREASURER_NIP"],
+    )
+
+
+def quantity_text(quantity: int, rule: PricingRule) -> str:
+    """``7512345, SIZE_BYTES`` -> ``"7.512.345 byte"`` (Indonesian thousands separator)."""
+    return f"{quantity:,}".replace(",", ".") + " " + UNITS[rule]
+
+
+def _local(moment: datetime, timezone: str) -> datetime:
+    if moment.tzinfo is None:  # SQLite returns naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(timezone))
+
+
+def invoice_document(
+    session: Session, invoice: Invoice, *, office: Office, verify_url: str, timezone: str
+) -> InvoiceDocument:
+    """What ``invoice`` prints; billing-code expiry in ``timezone`` (the office's wall clock)."""
+    code = invoice.current_code
+    expires = _local(code.expires_at, timezone) if code else None
+    order = _order_of(session, invoice)
+    return InvoiceDocument(
+        number=invoice.number,
+        version=invoice.version,
+        status=invoice.status.value,
+        issued_on=invoice.issued_on,
+        due_on=expires.date() if expires else None,
+        office=office,
+        buyer_name=invoice.buyer_name,
+        buyer_institution=invoice.buyer_institution,
+        buyer_npwp=invoice.buyer_npwp,
+        order_reference=order.reference,
+        lines=tuple(
+            DocumentLine(
+                description=line.description,
+                regulation=line.regulation,
+                item_code=line.item_code,
+                basis=line.basis,
+                quantity=quantity_text(line.quantity, line.rule),
+                unit_price=line.unit_price,
+                amount=line.amount,
+                normal_amount=line.normal_amount,
+                waived=line.waived,
+            )
+            for line in invoice.lines
+        ),
+        total=invoice.total,
+        zero_rate_basis=invoice.zero_rate_basis,
+        billing_code=code.code if code else None,
+        billing_expires_at=f"{expires:%Y-%m-%d %H:%M} {expires.tzname()}" if expires else None,
+        bank=BankDetails(**invoice.bank_details) if invoice.bank_details else None,
+        verify_url=verify_url,
+        replaces=invoice.replaces.number if invoice.replaces_id else None,
+    )
+
+
+def sppd_document(session: Session, invoice: Invoice, *, office: Office, verify_url: str) -> SppdDocument:
+    """The SPPD draft that goes with ``invoice``: the order's microdata and maps, with the chosen
+    variables. Raises :class:`NoSppdForOrder` when the order has neither."""
+    order = _order_of(session, invoice)
+    if not (_AGREEMENT_KINDS & order.kinds):
+        raise NoSppdForOrder()
+    datasets = tuple(
+        (line.product_title, tuple(v.name for v in line.variables) if not line.full_set else None)
+        for line in order.lines
+        if line.kind in _AGREEMENT_KINDS
+    )
+    visit = order.walk_in
+    return SppdDocument(
+        reference=f"SPPD/{invoice.number}",
+        version=invoice.version,
+        status="void" if invoice.status == InvoiceStatus.VOID else "draft",
+        issued_on=invoice.issued_on,
+        office=office,
+        buyer_name=invoice.buyer_name,
+        buyer_institution=invoice.buyer_institution,
+        buyer_identity=f"{visit.identity_type.value.upper()} {visit.identity_number}" if visit else None,
+        purpose=order.purpose,
+        datasets=datasets,
+        verify_url=verify_url,
+    )
+
+
+def _order_of(session: Session, invoice: Invoice) -> Order:
+    # An invoice's order_id is a foreign key: the order is there.
+    return session.get_one(Order, invoice.order_id)
