@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sales_service.errors import InvalidInput
 
+MAX_REASON = 2000  # a reason, note or explanation typed by a person
+
 
 def clean_text(value: str | None, label: str, *, required: bool = True, max_length: int = 300) -> str:
     """Trimmed text, refused with the field's name when missing or too long.

@@ -18,8 +18,10 @@ from werkzeug.routing import IntegerConverter
 
 from sales_service.accounts.npwp import format_npwp
 from sales_service.errors import DomainError
+from sales_service.files.storage import FileStorage
 from sales_service.i18n import N_, current_language, english, gettext
 from sales_service.money import format_rupiah
+from sales_service.roles import role_can
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,41 @@ def small_int(text: str | None, *, limit: int = MAX_ID) -> int | None:
         return None
     value = int(text)
     return value if value <= limit else None
+
+
+def form_version() -> int | None:
+    """The version of the record the page showed (hidden ``version`` field), so an
+    action on a stale page is refused instead of silently overwriting."""
+    return small_int(request.form.get("version"))
+
+
+def form_ids(field: str) -> list[int]:
+    """Every id ticked in a repeated form field; anything not an id is ignored."""
+    return [value for value in map(small_int, request.form.getlist(field)) if value is not None]
+
+
+def upload_limit() -> int:
+    return current_app.config["MAX_UPLOAD_MB"] * 1_000_000
+
+
+def file_storage() -> FileStorage:
+    return FileStorage(current_app.config["UPLOAD_DIR"])
+
+
+def uploaded(field: str) -> tuple[bytes, str] | None:
+    """The uploaded file's bytes (one more than the limit at most, so an over-size file
+    is recognised without reading it all) and its name, or None when none was chosen."""
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        return None
+    return upload.read(upload_limit() + 1), upload.filename
+
+
+def to_local_date(moment: datetime) -> date:
+    """A stored moment (UTC; naive from SQLite) as the office's calendar day."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def safe_local_url(target: str | None) -> str:
@@ -207,3 +244,11 @@ def register_context(app: Flask) -> None:
         return gettext(names[value]) if value in names else str(value)
 
     app.jinja_env.globals["label"] = label
+
+    def can(capability: str) -> bool:
+        """Whether the visitor's role holds ``capability`` (``roles.CAPABILITIES``)."""
+        from flask_login import current_user
+
+        return current_user.is_authenticated and role_can(current_user.role, capability)
+
+    app.jinja_env.globals["can"] = can

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from sales_service.accounts.models import Domicile, User
-from sales_service.clock import utcnow
-from sales_service.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from sales_service.clock import aware, utcnow
+from sales_service.errors import N_, Conflict, InvalidInput, NotFound
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
 from sales_service.files.storage import FileStorage
@@ -35,12 +35,11 @@ from sales_service.invoices.models import (
     InvoiceStatus,
     PaymentRoute,
 )
-from sales_service.orders import services as orders
-from sales_service.orders.lifecycle import Action, OrderStatus, next_status
+from sales_service.orders import workflow
+from sales_service.orders.lifecycle import Action
 from sales_service.orders.models import Order, ZeroRateClaim
-from sales_service.orders.services import Actor
-from sales_service.pnbp.schedule import ProductKind
-from sales_service.roles import Role
+from sales_service.orders.workflow import Actor, Do
+from sales_service.text import MAX_REASON, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ def get_invoice(session: Session, invoice_id: int) -> Invoice:
 def get_invoice_for(session: Session, invoice_id: int, user: User) -> Invoice:
     invoice = get_invoice(session, invoice_id)
     try:
-        orders.get_order_for(session, invoice.order_id, user)
+        workflow.get_order_for(session, invoice.order_id, user)
     except NotFound:
         raise InvoiceNotFound() from None
     return invoice
@@ -231,19 +230,17 @@ def issue_invoice(session: Session, actor: Actor, order_id: int, settings: Invoi
                   gateway: BillingGateway, *, today: date, expected_version: int | None = None) -> Invoice:
     """Invoice an accepted order: copy its priced lines, number it, and get a billing
     code (domestic), bank instructions (abroad) or nothing to pay (Rp0)."""
-    _require_officer(actor)
-    order = orders._load(session, order_id)
-    orders._check_version(order, expected_version)
+    order = workflow.load_order(session, order_id)
+    actor.require(Do.ISSUE_INVOICE, order, expected_version=expected_version)
     waiting = [line.product_title for line in order.lines if line.awaiting_final_size]
     if waiting:
         raise Conflict("Catat dulu ukuran akhir ekstrak untuk: {lines}.", lines=", ".join(waiting))
     if order.total == 0 and order.zero_rate != ZeroRateClaim.APPROVED:
         raise Conflict("Total pesanan Rp0 tanpa persetujuan tarif Rp0; periksa baris pesanan.")
-    next_status(order.status, Action.ISSUE_INVOICE)  # refuse an illegal move before any side effect
     with _Compensating(gateway, session) as billing:
         invoice = _create_once(session, actor, order, settings, billing, today=today, version=1, replaces=None)
-        orders._transition(session, order, actor, Action.ISSUE_INVOICE, details=_issue_details(invoice))
-        orders._flush(session)  # the order's version counter: a concurrent issuer stops here, rolled back whole
+        workflow.apply(session, order, actor, Action.ISSUE_INVOICE, details=_issue_details(invoice))
+        workflow.save(session)  # the order's version counter: a concurrent issuer stops here, rolled back whole
     return invoice
 
 
@@ -263,7 +260,7 @@ def _create_once(session: Session, actor: Actor, order: Order, settings: Invoice
     try:
         return _new_invoice(session, actor, order, settings, gateway, **kwargs)
     except IntegrityError as exc:
-        raise orders.OrderChanged() from exc
+        raise workflow.OrderChanged() from exc
 
 
 def request_new_code(session: Session, actor: Actor, invoice_id: int, settings: InvoiceSettings,
@@ -271,10 +268,12 @@ def request_new_code(session: Session, actor: Actor, invoice_id: int, settings: 
     """A new billing code for an invoice whose code expired; the old one stays in the
     history as replaced."""
     invoice = get_invoice_for(session, invoice_id, actor.user)
+    order = workflow.load_order(session, invoice.order_id)
+    actor.require(Do.NEW_BILLING_CODE, order)
     if invoice.status != InvoiceStatus.ISSUED or invoice.payment_route != PaymentRoute.BILLING_CODE:
         raise Conflict("Invoice ini tidak dibayar dengan kode billing yang berlaku.")
     current = invoice.current_code
-    if current is not None and current.status == CodeStatus.ACTIVE and _aware(current.expires_at) > now:
+    if not code_renewable(invoice, now):
         raise CodeStillValid(expires_text(current.expires_at))
     if current is not None:
         current.status = CodeStatus.REPLACED
@@ -284,19 +283,23 @@ def request_new_code(session: Session, actor: Actor, invoice_id: int, settings: 
             code = _issue_code(session, invoice, billing, settings)
         except IntegrityError as exc:  # one active code per invoice: a second click at the same moment
             raise Conflict("Kode billing baru baru saja dibuat; muat ulang halaman.") from exc
-        order = orders._load(session, invoice.order_id)
-        orders._record(session, order, actor, "new_billing_code",
-                       details={"invoice": invoice.number, "old": current.code if current else None,
-                                "new": code.code})
-        orders._flush(session)
+        workflow.record(session, order, actor, "new_billing_code",
+                        details={"invoice": invoice.number, "old": current.code if current else None,
+                                 "new": code.code})
+        workflow.save(session)
     return code
 
 
-_aware = orders._aware
-
-
 def code_expired(code: BillingCode, now: datetime) -> bool:
-    return _aware(code.expires_at) <= now
+    return aware(code.expires_at) <= now
+
+
+def code_renewable(invoice: Invoice, now: datetime) -> bool:
+    """A payable invoice whose billing code has run out (or that has none) gets a new one."""
+    if invoice.status != InvoiceStatus.ISSUED or invoice.payment_route != PaymentRoute.BILLING_CODE:
+        return False
+    current = invoice.current_code
+    return current is None or current.status != CodeStatus.ACTIVE or code_expired(current, now)
 
 
 # -- corrections ------------------------------------------------------------------------------
@@ -310,24 +313,24 @@ TARGET_LABELS = {
 
 def request_correction(session: Session, actor: Actor, order_id: int, target: str, reason: str, *,
                        expected_version: int | None = None) -> CorrectionRequest:
-    order = orders._load(session, order_id)
-    orders._require_owner_or_staff(order, actor)
+    order = workflow.load_order(session, order_id)
+    actor.require(Do.REQUEST_CORRECTION, order, expected_version=expected_version)
     try:
         target_enum = CorrectionTarget(target)
     except ValueError:
         raise InvalidInput("Pilih dokumen yang perlu dikoreksi: invoice, draf SPPD atau sampel.") from None
-    if target_enum == CorrectionTarget.SAMPLE and ProductKind.MICRODATA not in order.kinds:
+    if target_enum == CorrectionTarget.SAMPLE and not order.has_sample:
         raise InvalidInput("Pesanan ini tidak memiliki sampel data (hanya untuk data mikro).")
-    if target_enum == CorrectionTarget.SPPD and not order.kinds & {ProductKind.MICRODATA, ProductKind.MAP}:
+    if target_enum == CorrectionTarget.SPPD and not order.needs_agreement:
         raise InvalidInput("Pesanan ini tidak memerlukan SPPD (hanya untuk data mikro dan peta).")
-    reason = orders._text(reason, N_("Alasan koreksi"))
+    reason = clean_text(reason, N_("Alasan koreksi"), max_length=MAX_REASON)
     invoice = current_invoice(session, order.id)
-    orders._transition(session, order, actor, Action.REQUEST_CORRECTION, reason=reason,
-                       details={"target": target_enum.value}, expected_version=expected_version)
+    workflow.apply(session, order, actor, Action.REQUEST_CORRECTION, reason=reason,
+                   details={"target": target_enum.value})
     correction = CorrectionRequest(order_id=order.id, invoice_id=invoice.id, target=target_enum, reason=reason,
                                    status=CorrectionStatus.OPEN, requested_by_id=actor.user.id)
     session.add(correction)
-    orders._flush(session)
+    workflow.save(session)
     return correction
 
 
@@ -335,14 +338,13 @@ def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSett
             today: date, note: str = "", expected_version: int | None = None) -> Invoice:
     """Answer the open correction by voiding the current invoice (and its SPPD draft) and
     issuing a new version linked to it, with a new billing code."""
-    _require_officer(actor)
-    order = orders._load(session, order_id)
+    order = workflow.load_order(session, order_id)
+    # Before the gateway is asked to cancel anything.
+    actor.require(Do.ANSWER_CORRECTION, order, expected_version=expected_version)
     correction = open_correction(session, order.id)
     if correction is None:
         raise Conflict("Tidak ada permintaan koreksi yang terbuka pada pesanan ini.")
-    orders._check_version(order, expected_version)  # before the gateway is asked to cancel anything
     old = current_invoice(session, order.id)
-    next_status(order.status, Action.REISSUE)
     if correction.target == CorrectionTarget.SAMPLE:
         return _resolve_with_new_sample(session, actor, order, correction, old, note)
     old.status = InvoiceStatus.VOID
@@ -356,9 +358,9 @@ def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSett
         correction.status = CorrectionStatus.REISSUED
         correction.response = note.strip() or None
         correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
-        orders._transition(session, order, actor, Action.REISSUE, reason=note.strip() or None,
-                           details=_issue_details(new, voided=old), expected_version=expected_version)
-        orders._flush(session)
+        workflow.apply(session, order, actor, Action.REISSUE, reason=note.strip() or None,
+                       details=_issue_details(new, voided=old))
+        workflow.save(session)
         # Last, once everything else is written: the old codes stop being payable.
         for code in live:
             gateway.cancel(session, code.code)
@@ -369,31 +371,30 @@ def _resolve_with_new_sample(session: Session, actor: Actor, order: Order, corre
                              invoice: Invoice, note: str) -> Invoice:
     """A disputed sample is answered with a new sample version; the invoice stands."""
     sample = files.latest_document(session, order.id, DocumentType.SAMPLE)
-    if sample is None or orders._aware(sample.created_at) <= orders._aware(correction.requested_at):
+    if sample is None or aware(sample.created_at) <= aware(correction.requested_at):
         raise Conflict("Unggah dulu sampel data yang sudah diperbaiki, lalu jawab permintaan koreksi.")
     correction.status = CorrectionStatus.REISSUED
     correction.response = note.strip() or None
     correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
-    orders._transition(session, order, actor, Action.REISSUE, reason=note.strip() or None,
-                       details={"sample_version": sample.version})
-    orders._flush(session)
+    workflow.apply(session, order, actor, Action.REISSUE, reason=note.strip() or None,
+                   details={"sample_version": sample.version})
+    workflow.save(session)
     return invoice
 
 
 def decline_correction(session: Session, actor: Actor, order_id: int, explanation: str, *,
                        expected_version: int | None = None) -> CorrectionRequest:
-    _require_officer(actor)
-    order = orders._load(session, order_id)
+    order = workflow.load_order(session, order_id)
+    actor.require(Do.ANSWER_CORRECTION, order, expected_version=expected_version)
     correction = open_correction(session, order.id)
     if correction is None:
         raise Conflict("Tidak ada permintaan koreksi yang terbuka pada pesanan ini.")
-    explanation = orders._text(explanation, N_("Penjelasan"))
-    orders._transition(session, order, actor, Action.DECLINE_CORRECTION, reason=explanation,
-                       expected_version=expected_version)
+    explanation = clean_text(explanation, N_("Penjelasan"), max_length=MAX_REASON)
+    workflow.apply(session, order, actor, Action.DECLINE_CORRECTION, reason=explanation)
     correction.status = CorrectionStatus.DECLINED
     correction.response = explanation
     correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
-    orders._flush(session)
+    workflow.save(session)
     return correction
 
 
@@ -401,12 +402,9 @@ def cancel_invoiced_order(session: Session, actor: Actor, order_id: int, gateway
                           expected_version: int | None = None) -> Order:
     """Cancel an order that already has an invoice: the invoice is voided and its active
     billing code cancelled in the same transaction, so no payment can follow."""
-    _require_officer(actor)
-    order = orders._load(session, order_id)
-    orders._check_version(order, expected_version)
-    if order.status not in orders.INVOICED_STATES:
-        raise Conflict("Pesanan ini belum ber-invoice; batalkan dari bagian tindakan pesanan.")
-    reason = orders._text(reason, N_("Alasan pembatalan"))
+    order = workflow.load_order(session, order_id)
+    actor.require(Do.CANCEL_INVOICED, order, expected_version=expected_version)
+    reason = clean_text(reason, N_("Alasan pembatalan"), max_length=MAX_REASON)
     invoice = current_invoice(session, order.id)
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = utcnow()
@@ -418,28 +416,20 @@ def cancel_invoiced_order(session: Session, actor: Actor, order_id: int, gateway
         correction.status = CorrectionStatus.DECLINED
         correction.response = reason
         correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
-    cancelled = orders.cancel(session, actor, order.id, reason=reason, _invoice_voided=True)
+    workflow.mark_cancelled(session, order, actor, reason)
+    workflow.save(session)
     for code in live:  # last, once the cancellation is written
         gateway.cancel(session, code.code)
-    return cancelled
+    return order
 
 
 def upload_sample(session: Session, actor: Actor, order_id: int, data: bytes, filename: str, storage: FileStorage,
                   *, max_bytes: int) -> None:
     """A sample of the microdata, delivered with the invoice (a new upload is a new version)."""
-    _require_officer(actor)
-    order = orders._load(session, order_id)
-    if ProductKind.MICRODATA not in order.kinds:
-        raise Conflict("Sampel hanya untuk pesanan data mikro.")
-    if order.status not in (OrderStatus.ACCEPTED, OrderStatus.INVOICED, OrderStatus.CORRECTION_REQUESTED):
-        raise Conflict("Sampel diunggah setelah dokumen diterima dan sebelum pembayaran.")
+    order = workflow.load_order(session, order_id)
+    actor.require(Do.UPLOAD_SAMPLE, order)
     stored = files.store_file(session, storage, data=data, filename=filename, max_bytes=max_bytes,
                                   uploaded_by=actor.user)
     document = files.add_document(session, order.id, DocumentType.SAMPLE, stored)
-    orders._record(session, order, actor, "sample", details={"version": document.version, "file": stored.filename})
-    orders._flush(session)
-
-
-def _require_officer(actor: Actor) -> None:
-    if actor.user.role not in (Role.OFFICER, Role.ADMIN):
-        raise PermissionDenied("Hanya petugas yang dapat melakukan tindakan ini.")
+    workflow.record(session, order, actor, "sample", details={"version": document.version, "file": stored.filename})
+    workflow.save(session)

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 
 from sales_service import db
-from sales_service.access import bearer_token_required, public, roles_required, signed_in
+from sales_service.access import bearer_token_required, officer_required, public, signed_in
 from sales_service.documents import invoice as invoice_documents
 from sales_service.documents import sppd as sppd_documents
 from sales_service.errors import N_, InvalidInput
@@ -21,15 +21,20 @@ from sales_service.invoices import printing, services
 from sales_service.invoices.gateway import gateway_from_config
 from sales_service.invoices.models import CodeStatus, CorrectionStatus, CorrectionTarget, InvoiceStatus, PaymentRoute
 from sales_service.invoices.verification import make_token, read_token
-from sales_service.orders.lifecycle import OrderStatus
-from sales_service.orders.services import Actor
-from sales_service.orders.views import _max_bytes, _storage, _uploaded, _version, order_action
-from sales_service.pnbp.schedule import ProductKind
-from sales_service.roles import Role
-from sales_service.web import attempt, error_response, render, today
+from sales_service.orders.pages import current_actor, order_action
+from sales_service.orders.permissions import Do
+from sales_service.web import (
+    attempt,
+    error_response,
+    file_storage,
+    form_version,
+    render,
+    today,
+    upload_limit,
+    uploaded,
+)
 
 bp = Blueprint("invoices", __name__)
-officer_required = roles_required(Role.OFFICER, Role.ADMIN)
 
 
 def _settings() -> services.InvoiceSettings:
@@ -47,10 +52,6 @@ def _gateway():
         g.billing_gateway = current_app.extensions.get("billing_gateway_factory", gateway_from_config)(
             current_app.config)
     return g.billing_gateway
-
-
-def _actor() -> Actor:
-    return Actor(current_user._get_current_object())
 
 
 def _local(moment: datetime) -> datetime:
@@ -71,37 +72,49 @@ def verify_url(kind: str, document_id: int) -> str:
 
 # -- the order page section -----------------------------------------------------------------
 
-def order_section(session, order, user):
-    if order.status in (OrderStatus.DRAFT, OrderStatus.SUBMITTED, OrderStatus.RETURNED) and not \
-            services.invoices_of(session, order.id):
+def order_section(session, order, actor):
+    invoices = services.invoices_of(session, order.id)
+    if not invoices and not actor.may(Do.ISSUE_INVOICE, order):
         return None
     now = datetime.now(UTC)
-    invoices = services.invoices_of(session, order.id)
     current = invoices[0] if invoices else None
     code = current.current_code if current else None
     return {
         "order": order,
+        "may": lambda do: actor.may(do, order),
         "invoices": invoices,
         "current": current,
         "code": code,
         "code_expired": bool(code and code.status == CodeStatus.ACTIVE and services.code_expired(code, now)),
-        "corrections": services.corrections_of(session, order.id),
+        "may_renew_code": bool(current and services.code_renewable(current, now)
+                               and actor.may(Do.NEW_BILLING_CODE, order)),
+        "answered_corrections": [c for c in services.corrections_of(session, order.id)
+                                 if c.status != CorrectionStatus.OPEN],
         "open_correction": services.open_correction(session, order.id),
         "samples": [d for d in files.documents(session, order.id) if d.doc_type == DocumentType.SAMPLE],
-        "is_officer": user.role in (Role.OFFICER, Role.ADMIN),
-        "is_staff": user.is_staff,
         "targets": [t for t in CorrectionTarget
                     if t == CorrectionTarget.INVOICE
-                    or (t == CorrectionTarget.SAMPLE and ProductKind.MICRODATA in order.kinds)
-                    or (t == CorrectionTarget.SPPD and order.kinds & {ProductKind.MICRODATA, ProductKind.MAP})],
+                    or (t == CorrectionTarget.SAMPLE and order.has_sample)
+                    or (t == CorrectionTarget.SPPD and order.needs_agreement)],
         "target_labels": services.TARGET_LABELS,
         "expiry_text": expiry_text,
-        "InvoiceStatus": InvoiceStatus,
+        "invoice_state_labels": INVOICE_STATE_LABELS,
+        "correction_state_labels": CORRECTION_STATE_LABELS,
         "PaymentRoute": PaymentRoute,
-        "CodeStatus": CodeStatus,
-        "CorrectionStatus": CorrectionStatus,
-        "needs_sample": ProductKind.MICRODATA in order.kinds,
+        "CorrectionTarget": CorrectionTarget,
     }
+
+
+INVOICE_STATE_LABELS = {
+    InvoiceStatus.ISSUED: N_("sah"),
+    InvoiceStatus.VOID: N_("batal (VOID)"),
+    InvoiceStatus.PAID: N_("lunas"),
+}
+CORRECTION_STATE_LABELS = {
+    CorrectionStatus.OPEN: N_("terbuka"),
+    CorrectionStatus.REISSUED: N_("diterbitkan ulang"),
+    CorrectionStatus.DECLINED: N_("ditolak"),
+}
 
 
 # -- actions --------------------------------------------------------------------------------------
@@ -110,8 +123,8 @@ def order_section(session, order, user):
 @officer_required
 @order_action
 def issue(order_id: int):
-    invoice = services.issue_invoice(db.session(), _actor(), order_id, _settings(), _gateway(), today=today(),
-                                     expected_version=_version())
+    invoice = services.issue_invoice(db.session(), current_actor(), order_id, _settings(), _gateway(), today=today(),
+                                     expected_version=form_version())
     return gettext("Invoice %(number)s diterbitkan.", number=invoice.number)
 
 
@@ -122,8 +135,7 @@ def new_code(order_id: int):
     invoice = services.current_invoice(db.session(), order_id)
     if invoice is None or invoice.order_id != order_id:
         abort(404)
-    services.get_invoice_for(db.session(), invoice.id, current_user)
-    code = services.request_new_code(db.session(), _actor(), invoice.id, _settings(), _gateway(),
+    code = services.request_new_code(db.session(), current_actor(), invoice.id, _settings(), _gateway(),
                                      now=datetime.now(UTC), expires_text=expiry_text)
     return gettext("Kode billing baru %(code)s berlaku sampai %(until)s.", code=code.code,
                    until=expiry_text(code.expires_at))
@@ -133,8 +145,8 @@ def new_code(order_id: int):
 @signed_in
 @order_action
 def request_correction(order_id: int):
-    services.request_correction(db.session(), _actor(), order_id, request.form.get("target", ""),
-                                request.form.get("reason", ""), expected_version=_version())
+    services.request_correction(db.session(), current_actor(), order_id, request.form.get("target", ""),
+                                request.form.get("reason", ""), expected_version=form_version())
     return gettext("Permintaan koreksi dikirim kepada petugas.")
 
 
@@ -142,8 +154,8 @@ def request_correction(order_id: int):
 @officer_required
 @order_action
 def reissue(order_id: int):
-    invoice = services.reissue(db.session(), _actor(), order_id, _settings(), _gateway(), today=today(),
-                               note=request.form.get("note", ""), expected_version=_version())
+    invoice = services.reissue(db.session(), current_actor(), order_id, _settings(), _gateway(), today=today(),
+                               note=request.form.get("note", ""), expected_version=form_version())
     return gettext("Invoice lama dibatalkan; versi baru %(number)s diterbitkan.", number=invoice.number)
 
 
@@ -151,8 +163,8 @@ def reissue(order_id: int):
 @officer_required
 @order_action
 def decline(order_id: int):
-    services.decline_correction(db.session(), _actor(), order_id, request.form.get("explanation", ""),
-                                expected_version=_version())
+    services.decline_correction(db.session(), current_actor(), order_id, request.form.get("explanation", ""),
+                                expected_version=form_version())
     return gettext("Permintaan koreksi dijawab dengan penjelasan.")
 
 
@@ -160,8 +172,8 @@ def decline(order_id: int):
 @officer_required
 @order_action
 def cancel_invoiced(order_id: int):
-    services.cancel_invoiced_order(db.session(), _actor(), order_id, _gateway(), reason=request.form.get("reason", ""),
-                                   expected_version=_version())
+    services.cancel_invoiced_order(db.session(), current_actor(), order_id, _gateway(),
+                                   reason=request.form.get("reason", ""), expected_version=form_version())
     return gettext("Pesanan dibatalkan; invoice dan kode billingnya tidak berlaku lagi.")
 
 
@@ -169,11 +181,11 @@ def cancel_invoiced(order_id: int):
 @officer_required
 @order_action
 def sample(order_id: int):
-    uploaded = _uploaded("file")
-    if uploaded is None:
+    sample_file = uploaded("file")
+    if sample_file is None:
         raise InvalidInput("Pilih berkas sampel (PDF, PNG atau JPEG).")
-    services.upload_sample(db.session(), _actor(), order_id, uploaded[0], uploaded[1], _storage(),
-                           max_bytes=_max_bytes())
+    services.upload_sample(db.session(), current_actor(), order_id, sample_file[0], sample_file[1], file_storage(),
+                           max_bytes=upload_limit())
     return gettext("Sampel data diunggah.")
 
 

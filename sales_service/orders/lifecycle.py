@@ -34,6 +34,18 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Channel(StrEnum):
+    ONLINE = "online"
+    WALK_IN = "walk_in"
+
+
+class ZeroRateClaim(StrEnum):
+    NONE = "none"
+    PENDING = "pending"  # claimed, the officer has not decided
+    APPROVED = "approved"
+    REFUSED = "refused"  # the buyer chooses: full price or cancel
+
+
 class Action(StrEnum):
     SUBMIT = "submit"
     RETURN = "return"
@@ -88,6 +100,8 @@ ZERO_RATE_BLOCKED = {(S.INVOICED, A.RECORD_PAYMENT)}
 # The buyer holds the order in these states (the SLA clock is paused).
 WITH_BUYER = frozenset({S.DRAFT, S.RETURNED})
 OPEN = frozenset(set(S) - {S.COMPLETED, S.CANCELLED})
+# An invoice is current and payable or under correction.
+INVOICED = frozenset({S.INVOICED, S.CORRECTION_REQUESTED})
 
 STATUS_LABELS = {
     S.DRAFT: N_("Draf"),

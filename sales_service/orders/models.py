@@ -18,22 +18,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sales_service.clock import utcnow
-from sales_service.orders.lifecycle import OrderStatus
+from sales_service.orders.lifecycle import Channel, OrderStatus, ZeroRateClaim
+from sales_service.orders.requirements import has_sample, needs_agreement
 from sales_service.orm import Base, BigId, str_enum
 from sales_service.pnbp.schedule import PricingRule, ProductKind
 from sales_service.pnbp.segments import BuyerSegment
-
-
-class Channel(StrEnum):
-    ONLINE = "online"
-    WALK_IN = "walk_in"
-
-
-class ZeroRateClaim(StrEnum):
-    NONE = "none"
-    PENDING = "pending"  # claimed, the officer has not decided
-    APPROVED = "approved"
-    REFUSED = "refused"  # the buyer chooses: full price or cancel
 
 
 class Order(Base):
@@ -89,6 +78,19 @@ class Order(Base):
     @property
     def kinds(self) -> set[ProductKind]:
         return {line.kind for line in self.lines}
+
+    @property
+    def is_walk_in(self) -> bool:
+        return self.channel == Channel.WALK_IN
+
+    @property
+    def needs_agreement(self) -> bool:
+        """Microdata or maps: an abstract before review, an SPPD before delivery."""
+        return needs_agreement(self.kinds)
+
+    @property
+    def has_sample(self) -> bool:
+        return has_sample(self.kinds)
 
 
 class OrderLine(Base):

@@ -26,7 +26,19 @@ REQUIREMENT_LABELS = {
     Requirement.NPWP: N_("NPWP perusahaan"),
 }
 
-NEEDS_ABSTRACT = frozenset({ProductKind.MICRODATA, ProductKind.MAP})
+# Microdata and maps are used under a data-use agreement: they need an abstract of
+# data use before review and a signed SPPD before delivery (DOMAIN.md "SPPD").
+NEEDS_AGREEMENT = frozenset({ProductKind.MICRODATA, ProductKind.MAP})
+
+
+def needs_agreement(kinds: Iterable[ProductKind]) -> bool:
+    """Whether an order of these product kinds needs an abstract and an SPPD."""
+    return bool(NEEDS_AGREEMENT & set(kinds))
+
+
+def has_sample(kinds: Iterable[ProductKind]) -> bool:
+    """Microdata orders get a sample of the data with the invoice."""
+    return ProductKind.MICRODATA in set(kinds)
 
 
 @dataclass(frozen=True)
@@ -46,7 +58,7 @@ def check_requirements(
 ) -> list[RequirementCheck]:
     """The requirements this order has, each with whether it is met."""
     checks = []
-    if NEEDS_ABSTRACT & set(kinds):
+    if needs_agreement(kinds):
         checks.append(RequirementCheck(Requirement.ABSTRACT, has_abstract))
     if zero_rate_claimed:
         checks.append(RequirementCheck(Requirement.REQUEST_LETTER, has_request_letter))

@@ -50,6 +50,8 @@ from functools import lru_cache
 
 import holidays
 
+from sales_service.orders.lifecycle import OrderStatus
+
 OFFICE_LEAVE_NAME = "Cuti kantor"
 _HOLIDAY_LANGUAGE = "id"
 
@@ -247,3 +249,27 @@ def _deadline(calendar: WorkingCalendar, started: date, budget_days: int, pauses
         remaining -= available
         cursor = pause.end  # closed pauses only: an open one makes the order paused
     return calendar.add_working_days(cursor, remaining)
+
+
+# After submission the ball is in the buyer's court while the order is returned for
+# correction or waits for the buyer to pay (or to check the invoice and SPPD).
+BUYERS_TURN = frozenset({OrderStatus.RETURNED, OrderStatus.INVOICED})
+# The clock does not run before submission nor once the order is closed or delivered.
+CLOCK_STOPPED = frozenset({OrderStatus.DRAFT, OrderStatus.CANCELLED, OrderStatus.DELIVERED,
+                           OrderStatus.COMPLETED})
+
+
+def buyer_pauses(moves: Iterable[tuple[date, OrderStatus]], started: date) -> list[Pause]:
+    """The pauses of the clock from an order's status moves (local day, new status), in
+    order: each stretch the order spent in the buyer's court from ``started`` on."""
+    pauses: list[Pause] = []
+    open_start: date | None = None
+    for day, status in moves:
+        if status in BUYERS_TURN and open_start is None:
+            open_start = max(day, started)
+        elif status not in BUYERS_TURN and open_start is not None:
+            pauses.append(Pause(open_start, max(day, open_start)))
+            open_start = None
+    if open_start is not None:
+        pauses.append(Pause(open_start, None))
+    return pauses

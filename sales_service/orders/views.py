@@ -2,157 +2,46 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import wraps
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user
 
 from sales_service import db
-from sales_service.access import admin_required, roles_required, signed_in
+from sales_service.access import admin_required, buyer_required, officer_required, roles_required, signed_in
 from sales_service.catalog import services as catalog
-from sales_service.errors import N_, DomainError, InvalidInput
+from sales_service.errors import InvalidInput
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
-from sales_service.files.storage import FileStorage
 from sales_service.i18n import gettext
-from sales_service.orders import services
-from sales_service.orders.lifecycle import ACTION_LABELS, STATUS_LABELS, OrderStatus, allowed_actions
-from sales_service.orders.models import Channel, IdentityDocument, ZeroRateClaim
-from sales_service.orders.requirements import REQUIREMENT_LABELS
-from sales_service.orders.services import RETURN_TOPICS, Actor
+from sales_service.orders import office_calendar, ordering, review, workflow
+from sales_service.orders.lifecycle import STATUS_LABELS, OrderStatus
+from sales_service.orders.models import Channel, IdentityDocument
+from sales_service.orders.pages import current_actor, order_action, order_page
+from sales_service.orders.queue import officer_queue
+from sales_service.orders.review import RETURN_TOPICS
+from sales_service.orders.walk_in import create_walk_in
 from sales_service.pnbp.schedule import ProductKind
-from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS, BuyerSegment
+from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import Role
-from sales_service.sppd import services as sppd
-from sales_service.web import attempt, render, small_int, today
+from sales_service.web import (
+    attempt,
+    file_storage,
+    form_ids,
+    form_version,
+    render,
+    small_int,
+    to_local_date,
+    today,
+    upload_limit,
+    uploaded,
+)
 
 bp = Blueprint("orders", __name__)
-officer_required = roles_required(Role.OFFICER, Role.ADMIN)
-buyer_required = roles_required(Role.BUYER)
-
-
-def _storage() -> FileStorage:
-    return FileStorage(current_app.config["UPLOAD_DIR"])
-
-
-def _max_bytes() -> int:
-    return current_app.config["MAX_UPLOAD_MB"] * 1_000_000
 
 
 def _sla_days() -> dict[ProductKind, int]:
     return {ProductKind(kind): days for kind, days in current_app.config["SLA_DAYS"].items()}
-
-
-def _to_local(moment: datetime) -> date:
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(zone).date()
-
-
-def _ids(field: str) -> list[int]:
-    return [value for value in map(small_int, request.form.getlist(field)) if value is not None]
-
-
-def _version() -> int | None:
-    return small_int(request.form.get("version"))
-
-
-def _actor() -> Actor:
-    return Actor(current_user._get_current_object())
-
-
-EVENT_LABELS = {
-    "create": N_("membuat pesanan"),
-    "create_walk_in": N_("mencatat tamu loket dan membuat pesanan"),
-    "add_line": N_("menambah produk"),
-    "remove_line": N_("menghapus produk"),
-    "update_details": N_("mengubah tujuan penggunaan"),
-    "abstract": N_("menyimpan abstraksi"),
-    "upload": N_("mengunggah surat permohonan"),
-    "submit": N_("mengajukan pesanan"),
-    "return": N_("mengembalikan untuk perbaikan"),
-    "accept": N_("menerima dokumen"),
-    "cancel": N_("membatalkan pesanan"),
-    "approve_zero_rate": N_("menyetujui tarif Rp0"),
-    "continue_full_price": N_("memilih lanjut dengan tarif penuh"),
-    "final_size": N_("mencatat ukuran akhir ekstrak"),
-    # Written by the invoices capability on the same trail.
-    "issue_invoice": N_("menerbitkan invoice"),
-    "request_correction": N_("meminta koreksi"),
-    "reissue": N_("menjawab koreksi dengan versi baru"),
-    "decline_correction": N_("menolak koreksi dengan penjelasan"),
-    "new_billing_code": N_("meminta kode billing baru"),
-    "sample": N_("mengunggah sampel data"),
-}
-
-
-def register_order_section(app, template: str, context) -> None:
-    """Let a later capability (invoices, payments) add a section to the order page
-    without orders importing it: ``context(session, order, user) -> dict | None``."""
-    app.extensions.setdefault("order_sections", []).append((template, context))
-
-
-def order_page(order_id: int, *, error: str | None = None, status: int = 200):
-    session = db.session()
-    order = services.get_order_for(session, order_id, current_user)
-    providers = current_app.extensions.get("order_sections", [])
-    sections = [(template, context) for template, context in
-                ((t, make(session, order, current_user)) for t, make in providers) if context is not None]
-    order_events = services.events(session, order.id)
-    abstracts = sppd.abstracts(session, order.id)
-    is_staff = current_user.is_staff
-    sla = services.sla_for(order, order_events, services.calendar(session), today=today(), to_local=_to_local) \
-        if is_staff else None
-    return render(
-        "orders/order.html",
-        status=status,
-        error=error,
-        order=order,
-        sections=sections,
-        events=order_events,
-        checks=services.requirement_checks(session, order),
-        abstract=abstracts[0] if abstracts else None,
-        abstracts=abstracts,
-        letters=[d for d in files.documents(session, order.id) if d.doc_type == DocumentType.REQUEST_LETTER],
-        last_return=services.latest_return(session, order),
-        requested_variables=services.microdata_requested_variables(order),
-        editable=order.status in (OrderStatus.DRAFT, OrderStatus.RETURNED),
-        actions=allowed_actions(order.status, zero_rated=order.zero_rate == ZeroRateClaim.APPROVED),
-        is_staff=is_staff,
-        is_officer=current_user.role in (Role.OFFICER, Role.ADMIN),
-        sla=sla,
-        may_claim_zero=order.segment in ZERO_RATE_SEGMENTS,
-        return_topics=RETURN_TOPICS,
-        requirement_labels=REQUIREMENT_LABELS,
-        status_labels=STATUS_LABELS,
-        action_labels=ACTION_LABELS,
-        event_labels=EVENT_LABELS,
-        ZeroRateClaim=ZeroRateClaim,
-        OrderStatus=OrderStatus,
-    )
-
-
-def order_action(view):
-    """Run an action on an order; on a refused action show the order page again with
-    the reason (and the right status code), nothing of the action stored."""
-
-    @wraps(view)
-    def wrapper(order_id: int, **kwargs):
-        session = db.session()
-        try:
-            message = view(order_id, **kwargs)
-        except DomainError as error:
-            session.rollback()
-            return order_page(order_id, error=error.translated(gettext), status=error.http_status)
-        session.commit()
-        if message:
-            flash(message, "success")
-        return redirect(url_for("orders.show", order_id=order_id))
-
-    return wrapper
 
 
 # -- buyer ---------------------------------------------------------------------------------
@@ -160,25 +49,22 @@ def order_action(view):
 @bp.get("/pesanan")
 @buyer_required
 def mine():
-    return render("orders/mine.html", orders=services.buyer_orders(db.session(), current_user),
+    return render("orders/mine.html", orders=ordering.buyer_orders(db.session(), current_user),
                   status_labels=STATUS_LABELS)
 
 
 @bp.post("/pesanan/tambah")
 @buyer_required
 def add():
-    session = db.session()
     product_id = small_int(request.form.get("product_id"))
     if product_id is None:
         abort(400)
-    try:
-        order = services.add_to_order(session, current_user, product_id,
-                                      _ids("var"), on=today())
-    except DomainError as error:
-        session.rollback()
-        flash(error.translated(gettext), "error")
+    outcome = attempt(lambda: ordering.add_to_order(db.session(), current_user, product_id, form_ids("var"),
+                                                    on=today()))
+    if not outcome.ok:
+        flash(outcome.error, "error")
         return redirect(url_for("catalog.product", product_id=product_id))
-    session.commit()
+    order = outcome.result
     flash(gettext("Produk ditambahkan ke pesanan %(ref)s.", ref=order.reference), "success")
     return redirect(url_for("orders.show", order_id=order.id))
 
@@ -193,9 +79,9 @@ def show(order_id: int):
 @signed_in
 @order_action
 def details(order_id: int):
-    services.update_details(db.session(), _actor(), order_id, purpose=request.form.get("purpose", ""),
+    ordering.update_details(db.session(), current_actor(), order_id, purpose=request.form.get("purpose", ""),
                             commercial=request.form.get("commercial") == "1",
-                            claim_zero_rate="claim_zero_rate" in request.form, expected_version=_version())
+                            claim_zero_rate="claim_zero_rate" in request.form, expected_version=form_version())
     return gettext("Rincian pesanan disimpan.")
 
 
@@ -203,15 +89,8 @@ def details(order_id: int):
 @signed_in
 @order_action
 def remove_line(order_id: int, line_id: int):
-    services.remove_line(db.session(), _actor(), order_id, line_id)
+    ordering.remove_line(db.session(), current_actor(), order_id, line_id)
     return gettext("Produk dihapus dari pesanan.")
-
-
-def _uploaded(field: str) -> tuple[bytes, str] | None:
-    upload = request.files.get(field)
-    if upload is None or not upload.filename:
-        return None
-    return upload.read(_max_bytes() + 1), upload.filename
 
 
 @bp.post("/pesanan/<int:order_id>/abstrak")
@@ -221,8 +100,8 @@ def abstract(order_id: int):
     fields = {name: request.form.get(name, "") for name in ("title", "background", "method", "data_requested",
                                                             "outputs")}
     fields["no_redistribution"] = "no_redistribution" in request.form
-    services.save_abstract(db.session(), _actor(), order_id, fields, _storage(), attachment=_uploaded("file"),
-                           max_bytes=_max_bytes())
+    ordering.save_abstract(db.session(), current_actor(), order_id, fields, file_storage(), attachment=uploaded("file"),
+                           max_bytes=upload_limit())
     return gettext("Abstraksi disimpan sebagai versi baru.")
 
 
@@ -230,11 +109,11 @@ def abstract(order_id: int):
 @signed_in
 @order_action
 def request_letter(order_id: int):
-    uploaded = _uploaded("file")
-    if uploaded is None:
+    letter = uploaded("file")
+    if letter is None:
         raise InvalidInput("Pilih berkas surat permohonan (PDF, PNG atau JPEG).")
-    services.upload_document(db.session(), _actor(), order_id, DocumentType.REQUEST_LETTER, uploaded[0],
-                             uploaded[1], _storage(), max_bytes=_max_bytes())
+    ordering.upload_document(db.session(), current_actor(), order_id, DocumentType.REQUEST_LETTER, letter[0],
+                             letter[1], file_storage(), max_bytes=upload_limit())
     return gettext("Surat permohonan diunggah.")
 
 
@@ -242,8 +121,8 @@ def request_letter(order_id: int):
 @signed_in
 @order_action
 def submit(order_id: int):
-    services.submit(db.session(), _actor(), order_id, today=today(), sla_days=_sla_days(),
-                    expected_version=_version())
+    ordering.submit(db.session(), current_actor(), order_id, today=today(), sla_days=_sla_days(),
+                    expected_version=form_version())
     return gettext("Pesanan diajukan. Petugas akan memeriksanya.")
 
 
@@ -251,7 +130,7 @@ def submit(order_id: int):
 @signed_in
 @order_action
 def full_price(order_id: int):
-    services.continue_at_full_price(db.session(), _actor(), order_id, expected_version=_version())
+    review.continue_at_full_price(db.session(), current_actor(), order_id, expected_version=form_version())
     return gettext("Pesanan dilanjutkan dengan tarif penuh. Ajukan kembali bila sudah siap.")
 
 
@@ -259,8 +138,8 @@ def full_price(order_id: int):
 @signed_in
 @order_action
 def cancel(order_id: int):
-    services.cancel(db.session(), _actor(), order_id, reason=request.form.get("reason", ""),
-                    expected_version=_version())
+    ordering.cancel(db.session(), current_actor(), order_id, reason=request.form.get("reason", ""),
+                    expected_version=form_version())
     return gettext("Pesanan dibatalkan.")
 
 
@@ -276,8 +155,8 @@ def download(file_id: int):
         if not current_user.is_staff:
             abort(404)
     else:
-        services.get_order_for(session, order_id, current_user)  # 404 for anyone else's file
-    response = send_file(_storage().path(stored.sha256), mimetype=stored.mime, as_attachment=True,
+        workflow.get_order_for(session, order_id, current_user)  # 404 for anyone else's file
+    response = send_file(file_storage().path(stored.sha256), mimetype=stored.mime, as_attachment=True,
                          download_name=stored.filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
@@ -294,7 +173,7 @@ def queue():
     kind = ProductKind(args["jenis"]) if args.get("jenis") in ProductKind.__members__.values() else None
     channel = Channel(args["kanal"]) if args.get("kanal") in Channel.__members__.values() else None
     overdue = args.get("terlambat") == "1"
-    rows = services.officer_queue(db.session(), today=today(), to_local=_to_local, statuses=statuses, kind=kind,
+    rows = officer_queue(db.session(), today=today(), to_local=to_local_date, statuses=statuses, kind=kind,
                                   channel=channel, text=args.get("q", "")[:100], overdue_only=overdue)
     return render("orders/queue.html", "orders/_queue_rows.html", rows=rows, statuses=statuses, kind=kind,
                   channel=channel, overdue=overdue, text=args.get("q", ""), status_labels=STATUS_LABELS,
@@ -306,7 +185,7 @@ def queue():
 @officer_required
 @order_action
 def accept(order_id: int):
-    services.accept(db.session(), _actor(), order_id, expected_version=_version())
+    review.accept(db.session(), current_actor(), order_id, expected_version=form_version())
     return gettext("Dokumen diterima. Pesanan siap dibuatkan invoice.")
 
 
@@ -315,7 +194,7 @@ def accept(order_id: int):
 @order_action
 def send_back(order_id: int):
     reasons = {topic: request.form.get(f"reason_{topic}", "") for topic in RETURN_TOPICS}
-    services.return_order(db.session(), _actor(), order_id, reasons, expected_version=_version())
+    review.return_order(db.session(), current_actor(), order_id, reasons, expected_version=form_version())
     return gettext("Pesanan dikembalikan kepada pembeli dengan alasan perbaikan.")
 
 
@@ -326,8 +205,8 @@ def zero_rate(order_id: int):
     decision = request.form.get("decision")
     if decision not in ("approve", "refuse"):
         raise InvalidInput("Pilih setujui atau tolak.")
-    services.decide_zero_rate(db.session(), _actor(), order_id, approve=decision == "approve",
-                              note=request.form.get("note", ""), expected_version=_version())
+    review.decide_zero_rate(db.session(), current_actor(), order_id, approve=decision == "approve",
+                              note=request.form.get("note", ""), expected_version=form_version())
     return gettext("Keputusan tarif Rp0 dicatat.")
 
 
@@ -345,8 +224,8 @@ def final_size(order_id: int, line_id: int):
         if size is None:
             raise InvalidInput("Isi ukuran ekstrak dalam byte, atau unggah berkas ekstraknya.")
         source = "typed"
-    services.set_final_size(db.session(), _actor(), order_id, line_id, size, source=source,
-                            expected_version=_version())
+    review.set_final_size(db.session(), current_actor(), order_id, line_id, size, source=source,
+                            expected_version=form_version())
     return gettext("Ukuran akhir dicatat dan harga baris dihitung ulang.")
 
 
@@ -358,8 +237,8 @@ def walk_in():
     if request.method == "POST":
         guest = {name: request.form.get(name, "") for name in (
             "name", "identity_type", "identity_number", "institution", "email", "phone", "purpose", "segment")}
-        order, error = attempt(lambda: services.create_walk_in(
-            session, _actor(), guest, _ids("product_id"), today=today()))
+        order, error = attempt(lambda: create_walk_in(
+            session, current_actor(), guest, form_ids("product_id"), today=today()))
         if order is not None:
             flash(gettext("Tamu dicatat dengan nomor antrean %(n)d; pesanan %(ref)s dibuat.",
                           n=order.walk_in.queue_number, ref=order.reference), "success")
@@ -382,19 +261,21 @@ def leave_days():
         except ValueError:
             error = gettext("Tanggal tidak sah; gunakan format YYYY-MM-DD.")
         else:
-            added, error = attempt(lambda: services.add_leave_day(session, _actor(), day, request.form.get("note", "")))
+            added, error = attempt(lambda: office_calendar.add_leave_day(
+                session, current_actor(), day, request.form.get("note", "")))
             if added is not None:
                 flash(gettext("Hari cuti kantor dicatat."), "success")
                 return redirect(url_for("orders.leave_days"))
-    return render("orders/leave_days.html", error=error, leave_days=services.leave_days(session),
+    return render("orders/leave_days.html", error=error, leave_days=office_calendar.leave_days(session),
                   values=request.form, status=422 if error else 200)
 
 
 @bp.post("/admin/cuti/<int:leave_id>/hapus")
 @admin_required
 def remove_leave_day(leave_id: int):
-    session = db.session()
-    services.remove_leave_day(session, _actor(), leave_id)
-    session.commit()
-    flash(gettext("Hari cuti kantor dihapus."), "success")
+    outcome = attempt(lambda: office_calendar.remove_leave_day(db.session(), current_actor(), leave_id))
+    if outcome.ok:
+        flash(gettext("Hari cuti kantor dihapus."), "success")
+    else:
+        flash(outcome.error, "error")
     return redirect(url_for("orders.leave_days"))

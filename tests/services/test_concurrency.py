@@ -24,7 +24,7 @@ from sales_service.accounts.models import User
 from sales_service.catalog.models import MicrodataSet
 from sales_service.errors import DomainError
 from sales_service.files.storage import FileStorage
-from sales_service.orders import services
+from sales_service.orders import ordering, review, walk_in, workflow
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import (
     Order,
@@ -32,7 +32,7 @@ from sales_service.orders.models import (
     ReturnReason,
     WalkInVisit,
 )
-from sales_service.orders.services import Actor, OrderChanged
+from sales_service.orders.workflow import Actor, OrderChanged
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.services import load_tariff_dir
 from sales_service.roles import Role
@@ -80,11 +80,11 @@ def submitted_order(factory: sessionmaker[Session], world: World, storage: FileS
         buyer = session.get(User, world.buyer_id)
         dataset = session.get(MicrodataSet, world.dataset_id)
         chosen = [v.id for v in dataset.variables if v.name in ("R101", "KAPITA")]
-        order = services.add_to_order(session, buyer, dataset.id, chosen, on=TODAY)
-        services.update_details(session, Actor(buyer), order.id, purpose="Penelitian tesis", commercial=False,
+        order = ordering.add_to_order(session, buyer, dataset.id, chosen, on=TODAY)
+        ordering.update_details(session, Actor(buyer), order.id, purpose="Penelitian tesis", commercial=False,
                                 claim_zero_rate=False)
-        services.save_abstract(session, Actor(buyer), order.id, ABSTRACT, storage, max_bytes=MAX_BYTES)
-        services.submit(session, Actor(buyer), order.id, today=TODAY, sla_days=SLA_DAYS)
+        ordering.save_abstract(session, Actor(buyer), order.id, ABSTRACT, storage, max_bytes=MAX_BYTES)
+        ordering.submit(session, Actor(buyer), order.id, today=TODAY, sla_days=SLA_DAYS)
         session.commit()
         return order.id
 
@@ -113,13 +113,13 @@ def test_two_officers_acting_at_once_one_wins_the_other_is_told_nothing_half_app
     def officer_acts(officer_id: int, action: str) -> str:
         with factory() as session:
             officer = session.get(User, officer_id)
-            version = services.get_order_for(session, order_id, officer).version
+            version = workflow.get_order_for(session, order_id, officer).version
             both_loaded.wait()
             try:
                 if action == "accept":
-                    services.accept(session, Actor(officer), order_id, expected_version=version)
+                    review.accept(session, Actor(officer), order_id, expected_version=version)
                 else:
-                    services.return_order(session, Actor(officer), order_id,
+                    review.return_order(session, Actor(officer), order_id,
                                           {"abstract": "Metode belum dijelaskan."}, expected_version=version)
                 session.commit()
             except DomainError:
@@ -143,7 +143,7 @@ def test_two_officers_acting_at_once_one_wins_the_other_is_told_nothing_half_app
         order = session.get(Order, order_id)
         assert order.status == {"accept": OrderStatus.ACCEPTED, "return": OrderStatus.RETURNED}[winner]
         assert order.version == version_before + 1, "exactly one write reached the order"
-        trail = [e.action for e in services.events(session, order_id)]
+        trail = [e.action for e in workflow.events(session, order_id)]
         assert trail.count(winner) == 1
         assert trail.count(loser) == 0
         reasons = session.scalar(select(func.count(ReturnReason.id)).join(OrderEvent)
@@ -165,7 +165,7 @@ def test_two_officers_registering_walk_ins_at_once_get_numbers_one_and_two(commi
             guest = dict(name=name, identity_type="ktp", identity_number="3310010101900001",
                          purpose="Penelitian", segment="individual")
             both_ready.wait()
-            order = services.create_walk_in(session, Actor(officer), guest, [world.dataset_id], today=RACE_DAY)
+            order = walk_in.create_walk_in(session, Actor(officer), guest, [world.dataset_id], today=RACE_DAY)
             session.commit()
             return order.walk_in.queue_number
 

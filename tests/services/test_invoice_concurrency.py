@@ -29,10 +29,10 @@ from sales_service.invoices import services
 from sales_service.invoices.gateway import SimulatedSimponi
 from sales_service.invoices.models import Invoice, InvoiceCounter, InvoiceStatus
 from sales_service.invoices.simulator_models import SimulatedBill
-from sales_service.orders import services as orders
+from sales_service.orders import ordering, review, workflow
 from sales_service.orders.lifecycle import Action, IllegalTransition, OrderStatus
 from sales_service.orders.models import Order
-from sales_service.orders.services import Actor, OrderChanged
+from sales_service.orders.workflow import Actor, OrderChanged
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.services import load_tariff_dir
 from sales_service.roles import Role
@@ -102,11 +102,11 @@ def accepted_orders(factory: sessionmaker[Session], world: World, how_many: int)
         officer = session.get(User, world.officer_ids[0])
         order_ids = []
         for _ in range(how_many):
-            order = orders.add_to_order(session, buyer, world.publication_id, on=TODAY)
-            orders.update_details(session, Actor(buyer), order.id, purpose="Penelitian", commercial=True,
+            order = ordering.add_to_order(session, buyer, world.publication_id, on=TODAY)
+            ordering.update_details(session, Actor(buyer), order.id, purpose="Penelitian", commercial=True,
                                   claim_zero_rate=False)
-            orders.submit(session, Actor(buyer), order.id, today=TODAY, sla_days=SLA_DAYS)
-            orders.accept(session, Actor(officer), order.id)
+            ordering.submit(session, Actor(buyer), order.id, today=TODAY, sla_days=SLA_DAYS)
+            review.accept(session, Actor(officer), order.id)
             order_ids.append(order.id)
         session.commit()
         return order_ids
@@ -132,7 +132,7 @@ def issuer(factory: sessionmaker[Session], world: World, officer_id: int, order_
     def act() -> Issued:
         with factory() as session:
             officer = session.get(User, officer_id)
-            version = orders.get_order_for(session, order_id, officer).version
+            version = workflow.get_order_for(session, order_id, officer).version
             all_loaded.wait()
             try:
                 invoice = services.issue_invoice(session, Actor(officer), order_id, world.settings, gateway(),
@@ -194,7 +194,7 @@ def test_issuing_the_invoice_of_one_order_twice_at_once_yields_one_invoice(commi
         order = session.get(Order, order_id)
         assert order.status == OrderStatus.INVOICED
         assert order.version == version_before + 1, "exactly one write reached the order"
-        trail = [e.action for e in orders.events(session, order_id)]
+        trail = [e.action for e in workflow.events(session, order_id)]
         assert trail.count(Action.ISSUE_INVOICE.value) == 1
         assert counter_of(session, office) == winner.sequence, "the loser's number was given back"
         assert [(b.code, b.invoice_number) for b in bills_of_office(session, office)] == [
@@ -249,7 +249,7 @@ def test_an_issue_and_a_cancellation_at_once_one_of_them_happens_whole(committin
         with factory() as session:
             buyer = session.get(User, world.buyer_id)
             try:
-                orders.cancel(session, Actor(buyer), order_id, reason="Tidak jadi.")
+                ordering.cancel(session, Actor(buyer), order_id, reason="Tidak jadi.")
                 session.commit()
                 outcomes["buyer"] = "cancelled"
             except BaseException as exc:  # noqa: BLE001 - judged below
@@ -262,7 +262,7 @@ def test_an_issue_and_a_cancellation_at_once_one_of_them_happens_whole(committin
     # lock stops it), then the officer goes on. Whoever is second is stopped by the
     # order's version counter, and what they wrote must go with their rollback.
     buyer = threading.Thread(target=buyer_cancels, name="buyer")
-    transition = orders._transition
+    transition = workflow.apply
 
     def cancel_meanwhile(session: Session, order: Order, actor: Actor | None, action: Action, **kwargs):
         if action == Action.ISSUE_INVOICE:
@@ -270,7 +270,7 @@ def test_an_issue_and_a_cancellation_at_once_one_of_them_happens_whole(committin
             buyer.join(timeout=BUYER_HEAD_START_S)
         return transition(session, order, actor, action, **kwargs)
 
-    monkeypatch.setattr(orders, "_transition", cancel_meanwhile)
+    monkeypatch.setattr(workflow, "apply", cancel_meanwhile)
     with factory() as session:
         officer = session.get(User, world.officer_ids[0])
         try:

@@ -4,14 +4,15 @@ import pytest
 
 from sales_service.accounts import api_tokens
 from sales_service.accounts.models import Domicile
-from sales_service.errors import Conflict
+from sales_service.errors import Conflict, InvalidInput, PermissionDenied
+from sales_service.files.models import DocumentType
 from sales_service.files.storage import FileStorage
 from sales_service.invoices import services
 from sales_service.invoices.gateway import SimulatedSimponi
 from sales_service.invoices.models import CodeStatus, CorrectionStatus, InvoiceStatus, PaymentRoute
-from sales_service.orders import services as orders
+from sales_service.orders import ordering, review
 from sales_service.orders.lifecycle import IllegalTransition, OrderStatus
-from sales_service.orders.services import Actor
+from sales_service.orders.workflow import Actor
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import Role
@@ -51,19 +52,19 @@ def officer(tariffs_loaded):
 def accepted_order(session, officer, tmp_path, *, buyer=None, product=None, zero_rate=False):
     buyer = buyer or make_buyer(session)
     product = product or make_publication(session, pages=1000)  # 50.000 + 19 x 15.000 = 335.000
-    order = orders.add_to_order(session, buyer, product.id, on=TODAY)
-    orders.update_details(session, Actor(buyer), order.id, purpose="Penelitian", commercial=not zero_rate,
+    order = ordering.add_to_order(session, buyer, product.id, on=TODAY)
+    ordering.update_details(session, Actor(buyer), order.id, purpose="Penelitian", commercial=not zero_rate,
                           claim_zero_rate=zero_rate)
     storage = FileStorage(tmp_path / "uploads")
     if order.kinds & {ProductKind.MICRODATA, ProductKind.MAP}:
-        orders.save_abstract(session, Actor(buyer), order.id, ABSTRACT, storage, max_bytes=10**7)
+        ordering.save_abstract(session, Actor(buyer), order.id, ABSTRACT, storage, max_bytes=10**7)
     if zero_rate:
-        orders.upload_document(session, Actor(buyer), order.id, orders.DocumentType.REQUEST_LETTER, pdf_bytes(),
+        ordering.upload_document(session, Actor(buyer), order.id, DocumentType.REQUEST_LETTER, pdf_bytes(),
                                "surat.pdf", storage, max_bytes=10**7)
-    orders.submit(session, Actor(buyer), order.id, today=TODAY, sla_days=SLA)
+    ordering.submit(session, Actor(buyer), order.id, today=TODAY, sla_days=SLA)
     if zero_rate:
-        orders.decide_zero_rate(session, Actor(officer), order.id, approve=True)
-    orders.accept(session, Actor(officer), order.id)
+        review.decide_zero_rate(session, Actor(officer), order.id, approve=True)
+    review.accept(session, Actor(officer), order.id)
     return order, buyer
 
 
@@ -126,14 +127,14 @@ def test_subset_microdata_needs_its_final_size_before_invoicing(tariffs_loaded, 
     session = tariffs_loaded
     buyer = make_buyer(session)
     dataset = make_microdata(session, record_count=100_000)
-    order = orders.add_to_order(session, buyer, dataset.id, [dataset.variables[0].id], on=TODAY)
-    orders.update_details(session, Actor(buyer), order.id, purpose="Tesis", commercial=False, claim_zero_rate=False)
-    orders.save_abstract(session, Actor(buyer), order.id, ABSTRACT, FileStorage(tmp_path), max_bytes=10**7)
-    orders.submit(session, Actor(buyer), order.id, today=TODAY, sla_days=SLA)
-    orders.accept(session, Actor(officer), order.id)
+    order = ordering.add_to_order(session, buyer, dataset.id, [dataset.variables[0].id], on=TODAY)
+    ordering.update_details(session, Actor(buyer), order.id, purpose="Tesis", commercial=False, claim_zero_rate=False)
+    ordering.save_abstract(session, Actor(buyer), order.id, ABSTRACT, FileStorage(tmp_path), max_bytes=10**7)
+    ordering.submit(session, Actor(buyer), order.id, today=TODAY, sla_days=SLA)
+    review.accept(session, Actor(officer), order.id)
     with pytest.raises(Conflict, match="ukuran akhir"):
         services.issue_invoice(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
-    orders.set_final_size(session, Actor(officer), order.id, order.lines[0].id, 250_000)
+    review.set_final_size(session, Actor(officer), order.id, order.lines[0].id, 250_000)
     invoice = services.issue_invoice(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
     assert (invoice.lines[0].quantity, invoice.total) == (250_000, 20_000)
 
@@ -159,7 +160,7 @@ def test_declined_correction_keeps_the_invoice(tariffs_loaded, officer, gateway,
     order, buyer = accepted_order(session, officer, tmp_path)
     v1 = services.issue_invoice(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
     services.request_correction(session, Actor(buyer), order.id, "invoice", "Tolong ganti tujuan.")
-    with pytest.raises(orders.InvalidInput):
+    with pytest.raises(InvalidInput):
         services.decline_correction(session, Actor(officer), order.id, "")
     services.decline_correction(session, Actor(officer), order.id, "Tujuan sesuai abstraksi yang disetujui.")
     assert v1.status == InvoiceStatus.ISSUED and order.status == OrderStatus.INVOICED
@@ -189,7 +190,7 @@ def test_api_tokens_are_hashed_and_revocable(tariffs_loaded):
     assert api_tokens.authenticate_api_token(session, plain + "x") is None
     api_tokens.revoke_api_token(session, admin, token.id)
     assert api_tokens.authenticate_api_token(session, plain) is None
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         api_tokens.issue_api_token(session, make_staff(session, Role.OFFICER), "x")
 
 
@@ -227,7 +228,7 @@ def test_cancelling_an_invoiced_order_voids_the_invoice_and_its_code(tariffs_loa
     order, buyer = accepted_order(session, officer, tmp_path)
     invoice = services.issue_invoice(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
     with pytest.raises(Conflict, match="bersama invoicenya"):
-        orders.cancel(session, Actor(buyer), order.id)  # the plain cancel would leave a payable code
+        ordering.cancel(session, Actor(buyer), order.id)  # the plain cancel would leave a payable code
     services.cancel_invoiced_order(session, Actor(officer), order.id, gateway, reason="Pembeli membatalkan.")
     assert order.status == OrderStatus.CANCELLED and invoice.status == InvoiceStatus.VOID
     assert invoice.current_code.status == CodeStatus.CANCELLED
@@ -304,6 +305,6 @@ def test_a_publication_order_has_no_sppd_or_sample_to_correct(tariffs_loaded, of
     order, buyer = accepted_order(session, officer, tmp_path)
     services.issue_invoice(session, Actor(officer), order.id, SETTINGS, gateway, today=TODAY)
     for target in ("sample", "sppd"):
-        with pytest.raises(orders.InvalidInput):
+        with pytest.raises(InvalidInput):
             services.request_correction(session, Actor(buyer), order.id, target, "Tolong perbaiki.")
     assert order.status == OrderStatus.INVOICED

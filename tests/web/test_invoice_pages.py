@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 from sales_service.invoices.gateway import SimulatedSimponi
 from sales_service.invoices.verification import make_token
-from sales_service.orders import services as orders
-from sales_service.orders.services import Actor
+from sales_service.orders import ordering, review
+from sales_service.orders.workflow import Actor
 from sales_service.roles import Role
 from tests.conftest import csrf_token, login
 from tests.factories import make_buyer, make_publication, make_staff
@@ -24,11 +24,11 @@ def accepted(app, db_session):
     buyer = make_buyer(db_session, email="ani@example.test", full_name="Ani Buyer")
     officer = make_staff(db_session, Role.OFFICER, email="petugas@example.test")
     make_staff(db_session, Role.ADMIN, email="admin@example.test")
-    order = orders.add_to_order(db_session, buyer, make_publication(db_session, pages=1000).id, on=DAY)
-    orders.update_details(db_session, Actor(buyer), order.id, purpose="Kajian", commercial=True,
+    order = ordering.add_to_order(db_session, buyer, make_publication(db_session, pages=1000).id, on=DAY)
+    ordering.update_details(db_session, Actor(buyer), order.id, purpose="Kajian", commercial=True,
                           claim_zero_rate=False)
-    orders.submit(db_session, Actor(buyer), order.id, today=DAY, sla_days={})
-    orders.accept(db_session, Actor(officer), order.id)
+    ordering.submit(db_session, Actor(buyer), order.id, today=DAY, sla_days={})
+    review.accept(db_session, Actor(officer), order.id)
     db_session.commit()
     # The simulator posts nowhere in these tests (no payment is made).
     app.extensions["billing_gateway_factory"] = lambda config: SimulatedSimponi(

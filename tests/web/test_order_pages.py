@@ -14,9 +14,9 @@ from sales_service.files.models import StoredFile
 from sales_service.files.storage import FileStorage
 from sales_service.invoices import services as invoicing
 from sales_service.invoices.gateway import SimulatedSimponi
-from sales_service.orders import services as orders
+from sales_service.orders import ordering, review
 from sales_service.orders.models import Order
-from sales_service.orders.services import Actor
+from sales_service.orders.workflow import Actor
 from sales_service.roles import Role
 from tests.conftest import csrf_token, login
 from tests.factories import ABSTRACT, make_buyer, make_map, make_microdata, make_publication, make_staff, pdf_bytes
@@ -224,12 +224,12 @@ def invoiced_order(db_session, app, world) -> int:
     buyer = db_session.merge(world["buyer"])
     officer = db_session.merge(world["officer"])
     day = date(2026, 11, 24)
-    order = orders.add_to_order(db_session, buyer, world["map_id"], on=day)
-    orders.update_details(db_session, Actor(buyer), order.id, purpose="Peta", commercial=True, claim_zero_rate=False)
-    orders.save_abstract(db_session, Actor(buyer), order.id, ABSTRACT, FileStorage(app.config["UPLOAD_DIR"]),
+    order = ordering.add_to_order(db_session, buyer, world["map_id"], on=day)
+    ordering.update_details(db_session, Actor(buyer), order.id, purpose="Peta", commercial=True, claim_zero_rate=False)
+    ordering.save_abstract(db_session, Actor(buyer), order.id, ABSTRACT, FileStorage(app.config["UPLOAD_DIR"]),
                          max_bytes=10**7)
-    orders.submit(db_session, Actor(buyer), order.id, today=day, sla_days={})
-    orders.accept(db_session, Actor(officer), order.id)
+    ordering.submit(db_session, Actor(buyer), order.id, today=day, sla_days={})
+    review.accept(db_session, Actor(officer), order.id)
     settings = invoicing.InvoiceSettings(office_code="000000", number_format="INV/{satker}/{year}/{seq:05d}",
                                          expiry_days=7, bank={})
     gateway = SimulatedSimponi(webhook_url="http://127.0.0.1:9/", webhook_secret=app.config["WEBHOOK_SECRET"])
