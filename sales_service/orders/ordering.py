@@ -1,0 +1,258 @@
+"""Ordering: build an order, state its use, add the abstract and letters, submit, cancel.
+
+Services take the session and never commit. Every status change goes through the
+public workflow (``orders.workflow``), and every permission through ``Actor.require``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from sales_service.accounts.models import User
+from sales_service.catalog import services as catalog
+from sales_service.clock import utcnow
+from sales_service.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from sales_service.files import services as files
+from sales_service.files.models import DocumentType
+from sales_service.files.storage import FileStorage
+from sales_service.orders.lifecycle import Action, OrderStatus
+from sales_service.orders.models import Channel, Order, OrderEvent, OrderLine, OrderLineVariable, ZeroRateClaim
+from sales_service.orders.requirements import REQUIREMENT_LABELS, RequirementCheck, check_requirements
+from sales_service.orders.workflow import (
+    Actor,
+    Do,
+    apply,
+    load_order,
+    mark_cancelled,
+    record,
+    save,
+)
+from sales_service.pnbp.pricing import QuoteLine
+from sales_service.pnbp.schedule import ProductKind
+from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS, BuyerSegment
+from sales_service.roles import Role
+from sales_service.sppd import services as sppd
+from sales_service.text import MAX_REASON, clean_text
+
+
+class RequirementsMissing(Conflict):
+    def __init__(self, missing: str):
+        super().__init__("Persyaratan belum lengkap: {missing}.", missing=missing)
+
+
+def buyer_orders(session: Session, buyer: User) -> list[Order]:
+    query = (
+        select(Order)
+        .where(Order.buyer_id == buyer.id)
+        .options(selectinload(Order.lines))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+    )
+    return list(session.scalars(query))
+
+
+def open_draft(session: Session, buyer: User) -> Order | None:
+    query = select(Order).where(Order.buyer_id == buyer.id, Order.status == OrderStatus.DRAFT).order_by(
+        Order.id.desc()).limit(1)
+    return session.scalar(query)
+
+
+def latest_return(session: Session, order: Order) -> OrderEvent | None:
+    """The officer's last return, shown to the buyer while the order is with them."""
+    if order.status != OrderStatus.RETURNED:
+        return None
+    query = (
+        select(OrderEvent)
+        .where(OrderEvent.order_id == order.id, OrderEvent.to_status == OrderStatus.RETURNED)
+        .options(selectinload(OrderEvent.return_reasons))
+        .order_by(OrderEvent.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def line_from_quote(line: QuoteLine, product, *, on: date, estimated: bool, chosen) -> OrderLine:
+    order_line = OrderLine(
+        product_id=product.id, product_title=product.title, kind=product.kind, full_set=not estimated,
+        schedule_code=line.schedule_code, regulation=line.regulation, item_code=line.item_code, rule=line.rule,
+        quantity=line.quantity, unit_price=line.unit_price, normal_amount=line.normal_amount, amount=line.amount,
+        basis=line.basis, waived=line.waived, waiver_basis=line.waiver_basis, priced_on=on,
+        estimated_quantity=line.quantity if estimated else None,
+        estimated_amount=line.normal_amount if estimated else None,
+    )
+    order_line.variables = [
+        OrderLineVariable(position=position, name=v.name, label=v.label, byte_width=v.byte_width)
+        for position, v in enumerate(chosen, start=1)
+    ]
+    return order_line
+
+
+def priced_line(session: Session, product_id: int, variable_ids: Sequence[int], *, on: date) -> OrderLine:
+    product = catalog.get_product(session, product_id)
+    priced = catalog.quote_product(session, product, on=on, variable_ids=variable_ids)
+    return line_from_quote(priced.quote.lines[0], product, on=on, estimated=priced.estimated,
+                            chosen=priced.chosen_variables)
+
+
+def add_to_order(session: Session, buyer: User, product_id: int, variable_ids: Sequence[int] = (), *,
+                 on: date) -> Order:
+    """Put a product (with chosen variables, for microdata) on the buyer's open draft,
+    starting one if there is none."""
+    if buyer.role != Role.BUYER:
+        raise PermissionDenied("Hanya pembeli yang dapat membuat pesanan daring.")
+    order = open_draft(session, buyer)
+    line = priced_line(session, product_id, variable_ids, on=on)
+    if order is None:
+        order = Order(channel=Channel.ONLINE, buyer_id=buyer.id, status=OrderStatus.DRAFT,
+                      buyer_name=buyer.full_name, buyer_institution=buyer.institution,
+                      segment=buyer.segment or BuyerSegment.INDIVIDUAL)
+        session.add(order)
+        order.lines = [line]
+        record(session, order, Actor(buyer), "create", to_status=OrderStatus.DRAFT)
+    else:
+        order.lines.append(line)
+    record(session, order, Actor(buyer), "add_line", details={"product": line.product_title,
+                                                                "amount": line.amount})
+    save(session)
+    return order
+
+
+def remove_line(session: Session, actor: Actor, order_id: int, line_id: int) -> Order:
+    order = load_order(session, order_id)
+    actor.require(Do.REMOVE_LINE, order)
+    line = next((line for line in order.lines if line.id == line_id), None)
+    if line is None:
+        raise NotFound("Baris pesanan tidak ditemukan.")
+    order.lines.remove(line)
+    record(session, order, actor, "remove_line", details={"product": line.product_title})
+    save(session)
+    return order
+
+
+def update_details(session: Session, actor: Actor, order_id: int, *, purpose: str, commercial: bool,
+                   claim_zero_rate: bool, expected_version: int | None = None) -> Order:
+    """The stated purpose of use, commercial or not, and an Rp0 claim where the segment allows it."""
+    order = load_order(session, order_id)
+    actor.require(Do.EDIT, order, expected_version=expected_version)
+    purpose = clean_text(purpose, N_("Tujuan penggunaan data"), max_length=MAX_REASON)
+    if claim_zero_rate:
+        if order.segment not in ZERO_RATE_SEGMENTS:
+            raise InvalidInput("Tarif Rp0 hanya untuk instansi pemerintah, lembaga pendidikan dalam negeri, "
+                               "perwakilan negara asing dan organisasi internasional.")
+        if commercial:
+            raise InvalidInput("Tarif Rp0 hanya untuk penggunaan nonkomersial.")
+    if order.zero_rate == ZeroRateClaim.REFUSED and claim_zero_rate:
+        raise Conflict("Permohonan tarif Rp0 untuk pesanan ini sudah ditolak petugas.")
+    before = (order.purpose, order.commercial, order.zero_rate.value)
+    if order.zero_rate == ZeroRateClaim.APPROVED and (commercial or not claim_zero_rate):
+        # The waiver was granted for non-commercial use: it goes with that use.
+        for line in order.lines:
+            line.amount, line.waived, line.waiver_basis = line.normal_amount, False, None
+        order.zero_rate, order.zero_rate_basis = ZeroRateClaim.NONE, None
+        record(session, order, actor, "zero_rate_withdrawn", details={"total": order.total})
+    order.purpose = purpose
+    order.commercial = commercial
+    if order.zero_rate in (ZeroRateClaim.NONE, ZeroRateClaim.PENDING):
+        order.zero_rate = ZeroRateClaim.PENDING if claim_zero_rate else ZeroRateClaim.NONE
+    if before != (order.purpose, order.commercial, order.zero_rate.value):
+        record(session, order, actor, "update_details",
+                details={"commercial": commercial, "zero_rate": order.zero_rate.value})
+    save(session)
+    return order
+
+
+def save_abstract(session: Session, actor: Actor, order_id: int, fields: dict, storage: FileStorage, *,
+                  attachment: tuple[bytes, str] | None = None, max_bytes: int) -> Order:
+    """A new version of the abstract (form fields, plus an optional attached file)."""
+    order = load_order(session, order_id)
+    actor.require(Do.EDIT, order)
+    if not order.needs_agreement:
+        raise Conflict("Pesanan ini tidak memerlukan abstraksi (hanya publikasi).")
+    sppd.clean_abstract_fields(fields)  # refuse bad fields before storing any file
+    attached = None
+    if attachment is not None:
+        stored = files.store_file(session, storage, data=attachment[0], filename=attachment[1],
+                                      max_bytes=max_bytes, uploaded_by=actor.user)
+        attached = files.add_document(session, order.id, DocumentType.ABSTRACT_ATTACHMENT, stored)
+    abstract = sppd.add_abstract(session, order.id, fields, author=actor.user, attachment=attached)
+    record(session, order, actor, "abstract", details={"version": abstract.version,
+                                                        "file": attached.file.filename if attached else None})
+    save(session)
+    return order
+
+
+def upload_document(session: Session, actor: Actor, order_id: int, doc_type: DocumentType, data: bytes,
+                    filename: str, storage: FileStorage, *, max_bytes: int) -> Order:
+    order = load_order(session, order_id)
+    if doc_type != DocumentType.REQUEST_LETTER:
+        raise InvalidInput("Jenis dokumen ini tidak diunggah di sini.")
+    actor.require(Do.EDIT, order)
+    stored = files.store_file(session, storage, data=data, filename=filename, max_bytes=max_bytes,
+                                  uploaded_by=actor.user)
+    document = files.add_document(session, order.id, doc_type, stored)
+    record(session, order, actor, "upload", details={"document": doc_type.value, "version": document.version,
+                                                      "file": stored.filename})
+    save(session)
+    return order
+
+
+def requirement_checks(session: Session, order: Order, buyer: User | None = None) -> list[RequirementCheck]:
+    buyer = buyer if buyer is not None else (session.get(User, order.buyer_id) if order.buyer_id else None)
+    return check_requirements(
+        kinds=order.kinds,
+        zero_rate_claimed=order.zero_rate in (ZeroRateClaim.PENDING, ZeroRateClaim.APPROVED),
+        needs_npwp=order.segment == BuyerSegment.PRIVATE_COMPANY and order.channel == Channel.ONLINE,
+        has_npwp=bool(buyer and buyer.npwp),
+        has_abstract=bool(sppd.abstracts(session, order.id)),
+        has_request_letter=files.latest_document(session, order.id, DocumentType.REQUEST_LETTER) is not None,
+    )
+
+
+def _budget_days(order: Order, sla_days: dict[ProductKind, int]) -> int:
+    return max(sla_days.get(kind, 10) for kind in order.kinds)
+
+
+def submit(session: Session, actor: Actor, order_id: int, *, today: date, sla_days: dict[ProductKind, int],
+           expected_version: int | None = None) -> Order:
+    """Send the order (again) to the officers. The SLA clock starts the first time the
+    requirements are complete and resumes on every resubmission."""
+    order = load_order(session, order_id)
+    actor.require(Do.SUBMIT, order, expected_version=expected_version)
+    if not order.lines:
+        raise Conflict("Pesanan belum berisi produk.")
+    if not order.purpose.strip():
+        raise Conflict("Isi dulu tujuan penggunaan data.")
+    if order.zero_rate == ZeroRateClaim.REFUSED:
+        raise Conflict("Permohonan tarif Rp0 ditolak: pilih lanjut dengan tarif penuh atau batalkan pesanan.")
+    missing = [check.requirement for check in requirement_checks(session, order) if not check.met]
+    if missing:
+        raise RequirementsMissing(", ".join(REQUIREMENT_LABELS[r] for r in missing))
+    apply(session, order, actor, Action.SUBMIT)
+    order.submitted_at = utcnow()
+    if order.requirements_complete_on is None:
+        order.requirements_complete_on = today
+        order.sla_budget_days = _budget_days(order, sla_days)
+    save(session)
+    return order
+
+
+def cancel(session: Session, actor: Actor, order_id: int, *, reason: str = "",
+           expected_version: int | None = None) -> Order:
+    """The buyer may cancel before an invoice exists; an officer cancels with a reason.
+    An invoiced order is cancelled with its invoice (``invoices.cancel_invoiced_order``)."""
+    order = load_order(session, order_id)
+    actor.require(Do.CANCEL, order, expected_version=expected_version)
+    reason = clean_text(reason, N_("Alasan pembatalan"), required=actor.is_staff, max_length=MAX_REASON) or None
+    mark_cancelled(session, order, actor, reason, expected_version=expected_version)
+    save(session)
+    return order
+
+
+def microdata_requested_variables(order: Order) -> list[tuple[str, list[OrderLineVariable] | None]]:
+    """Per microdata line: its title and chosen variables (None = the full set), shown
+    beside the abstract so the officer can judge whether they fit."""
+    return [(line.product_title, list(line.variables) if not line.full_set else None)
+            for line in order.lines if line.kind == ProductKind.MICRODATA]

@@ -1,0 +1,117 @@
+"""The order page and the way every order action answers, shared by the blueprints that
+act on orders (orders, invoices, later payments). HTTP glue, no rules: what may be
+done is asked of ``orders.permissions`` through the ``may`` helper."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import current_app, flash, redirect, url_for
+from flask_login import current_user
+
+from sales_service import db
+from sales_service.errors import N_
+from sales_service.files import services as files
+from sales_service.files.models import DocumentType
+from sales_service.orders import ordering, workflow
+from sales_service.orders.lifecycle import STATUS_LABELS
+from sales_service.orders.models import ZeroRateClaim
+from sales_service.orders.office_calendar import calendar
+from sales_service.orders.permissions import Do
+from sales_service.orders.queue import sla_for
+from sales_service.orders.requirements import REQUIREMENT_LABELS
+from sales_service.orders.review import RETURN_TOPICS
+from sales_service.orders.workflow import Actor
+from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS
+from sales_service.sppd import services as sppd
+from sales_service.web import attempt, render, to_local_date, today
+
+EVENT_LABELS = {
+    "create": N_("membuat pesanan"),
+    "create_walk_in": N_("mencatat tamu loket dan membuat pesanan"),
+    "add_line": N_("menambah produk"),
+    "remove_line": N_("menghapus produk"),
+    "update_details": N_("mengubah tujuan penggunaan"),
+    "abstract": N_("menyimpan abstraksi"),
+    "upload": N_("mengunggah surat permohonan"),
+    "submit": N_("mengajukan pesanan"),
+    "return": N_("mengembalikan untuk perbaikan"),
+    "accept": N_("menerima dokumen"),
+    "cancel": N_("membatalkan pesanan"),
+    "approve_zero_rate": N_("menyetujui tarif Rp0"),
+    "continue_full_price": N_("memilih lanjut dengan tarif penuh"),
+    "final_size": N_("mencatat ukuran akhir ekstrak"),
+    # Written by the invoices capability on the same trail.
+    "issue_invoice": N_("menerbitkan invoice"),
+    "request_correction": N_("meminta koreksi"),
+    "reissue": N_("menjawab koreksi dengan versi baru"),
+    "decline_correction": N_("menolak koreksi dengan penjelasan"),
+    "new_billing_code": N_("meminta kode billing baru"),
+    "sample": N_("mengunggah sampel data"),
+}
+
+
+def current_actor() -> Actor:
+    return Actor(current_user._get_current_object())
+
+
+def register_order_section(app, template: str, context) -> None:
+    """Let a later capability (invoices, payments) add a section to the order page
+    without orders importing it: ``context(session, order, actor) -> dict | None``."""
+    app.extensions.setdefault("order_sections", []).append((template, context))
+
+
+def order_page(order_id: int, *, error: str | None = None, status: int = 200):
+    session = db.session()
+    actor = current_actor()
+    order = workflow.get_order_for(session, order_id, actor.user)
+    providers = current_app.extensions.get("order_sections", [])
+    sections = [(template, context) for template, context in
+                ((t, make(session, order, actor)) for t, make in providers) if context is not None]
+    order_events = workflow.events(session, order.id)
+    abstracts = sppd.abstracts(session, order.id)
+    reviewing = actor.may(Do.SEE_REVIEW_DETAILS, order)
+    sla = sla_for(order, order_events, calendar(session), today=today(), to_local=to_local_date) \
+        if reviewing else None
+    return render(
+        "orders/order.html",
+        status=status,
+        error=error,
+        order=order,
+        may=lambda do: actor.may(do, order),
+        reviewing=reviewing,
+        sections=sections,
+        events=order_events,
+        checks=ordering.requirement_checks(session, order),
+        abstract=abstracts[0] if abstracts else None,
+        abstracts=abstracts,
+        letters=[d for d in files.documents(session, order.id) if d.doc_type == DocumentType.REQUEST_LETTER],
+        last_return=ordering.latest_return(session, order),
+        requested_variables=ordering.microdata_requested_variables(order) if reviewing else [],
+        sla=sla,
+        may_claim_zero=order.segment in ZERO_RATE_SEGMENTS and order.zero_rate != ZeroRateClaim.REFUSED,
+        zero_rate_refused=order.zero_rate == ZeroRateClaim.REFUSED,
+        zero_rate_pending=order.zero_rate == ZeroRateClaim.PENDING,
+        zero_rate_approved=order.zero_rate == ZeroRateClaim.APPROVED,
+        return_topics=RETURN_TOPICS,
+        requirement_labels=REQUIREMENT_LABELS,
+        status_labels=STATUS_LABELS,
+        event_labels=EVENT_LABELS,
+    )
+
+
+def order_action(view):
+    """Run an action on an order through the one commit helper: on success commit and
+    go back to the order page with the view's message; on a refused action show the
+    order page again with the reason (and the right status code), nothing stored."""
+
+    @wraps(view)
+    def wrapper(order_id: int, **kwargs):
+        outcome = attempt(lambda: view(order_id, **kwargs))
+        if not outcome.ok:
+            return order_page(order_id, error=outcome.error, status=outcome.status)
+        if outcome.result:
+            flash(outcome.result, "success")
+        return redirect(url_for("orders.show", order_id=order_id))
+
+    return wrapper
