@@ -23,7 +23,7 @@ from test_order_journey import (
     open_as_officer,
 )
 
-from sales_service.invoices.documents import amount_in_words
+from sales_service.documents.layout import amount_in_words
 
 pytestmark = pytest.mark.browser
 
