@@ -9,9 +9,10 @@ from flask import Flask, redirect, request, session, url_for
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from sales_service import db, i18n, web
+from sales_service import db, headers, i18n, web
 from sales_service.config import finish_settings, load_settings
 from sales_service.extensions import csrf, htmx, limiter, login_manager
+from sales_service.files import uploads
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -21,10 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings.update(config or {})
     finish_settings(settings)
     app.config.update(settings)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
-    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    _cookie_settings(app)
     # CSRF tokens live as long as the session: a long form (an abstract) must not expire mid-way.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
@@ -45,6 +43,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
     _init_login(app)
+    headers.init_app(app)
+    # One semaphore per process (create_app runs once in each gunicorn worker).
+    uploads.limit_concurrent_decodes(app.config["IMAGE_DECODE_SLOTS"])
     web.register_error_handlers(app)
     web.register_filters(app)
     web.register_context(app)
@@ -56,8 +57,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _cookie_settings(app: Flask) -> None:
+    """Session and remember-me cookies: never readable by scripts, not sent with cross-site
+    subrequests or POSTs, and only over HTTPS unless ``SALES_COOKIE_SECURE=0``. Set outright,
+    not ``setdefault``: Flask's defaults already hold these keys (SameSite as None)."""
+    secure = bool(app.config["SESSION_COOKIE_SECURE"])
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+    )
+
+
 def _init_login(app: Flask) -> None:
-    from sales_service.accounts.services import get_user
+    from sales_service.accounts.services import user_for_session
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -65,9 +80,10 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def _load_user(user_id: str):
-        user = get_user(db.session(), int(user_id))
-        return user if user is not None and user.active else None
+    def _load_user(session_id: str):
+        # "<id>:<generation>": a session from before a logout, password change or disabling
+        # names an old generation and is refused (DESIGN "Security").
+        return user_for_session(db.session(), session_id)
 
 
 def _register_invoices(app: Flask, register_order_section) -> None:
@@ -82,8 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     from sales_service.access import public
     from sales_service.accounts.views import bp as accounts_bp
     from sales_service.catalog.views import bp as catalog_bp
+    from sales_service.orders.pages import register_order_section
     from sales_service.orders.views import bp as orders_bp
-    from sales_service.orders.views import register_order_section
     from sales_service.pnbp.views import bp as pnbp_bp
     from sales_service.staff import bp as staff_bp
 

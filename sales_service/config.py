@@ -65,6 +65,9 @@ SETTINGS: tuple[Setting, ...] = (
             "http://127.0.0.1."),
     Setting("LOGIN_RATE_LIMIT", "SALES_LOGIN_RATE_LIMIT", "10 per minute", str,
             "Login attempts allowed per client address (Flask-Limiter syntax)."),
+    Setting("PUBLIC_POST_RATE_LIMIT", "SALES_PUBLIC_POST_RATE_LIMIT", "10 per minute;50 per hour", str,
+            "Form posts allowed per client address to each page open to anonymous visitors other than "
+            "the login (registration, and any such form added later); Flask-Limiter syntax."),
     Setting("RATELIMIT_STORAGE_URI", "SALES_RATELIMIT_STORAGE_URI", "memory://", str,
             "Where rate-limit counters live; use a shared store (e.g. `redis://...`) "
             "when running several web processes."),
@@ -83,6 +86,9 @@ SETTINGS: tuple[Setting, ...] = (
             "`uploads/` in the instance folder. Several web hosts share one volume here."),
     Setting("MAX_UPLOAD_MB", "SALES_MAX_UPLOAD_MB", 10, int,
             "Largest document a buyer or officer may upload, in MB (1 MB = 1,000,000 bytes)."),
+    Setting("IMAGE_DECODE_SLOTS", "SALES_IMAGE_DECODE_SLOTS", 2, int,
+            "Uploaded images decoded at once per web process (each may take ~100 MB while it is "
+            "checked and re-encoded); further uploads wait their turn."),
     Setting("SLA_DAYS", "SALES_SLA_DAYS", {"publication": 10, "microdata": 10, "map": 10}, _sla_days,
             "Working days promised from complete requirements to delivery, per product type "
             "(service standard: 10). An order with several types gets the longest."),

@@ -16,7 +16,8 @@ from sales_service.catalog.models import Product
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import BuyerSegment
 
-DEMO_PASSWORD = "demo12345"
+# Printed by `make run` and used by the tests; strong enough for the password rule (accounts.passwords).
+DEMO_PASSWORD = "kopi tubruk sawah hujan"
 
 STAFF = [
     (Role.ADMIN, "admin@demo.test", "Admin Demo"),

@@ -140,6 +140,6 @@ def csrf_token(client, path: str = "/masuk") -> str:
     return match.group(1)
 
 
-def login(client, email: str, password: str = "rahasia123"):
+def login(client, email: str, password: str = "kelapa muda tujuh pohon"):  # tests.factories.PASSWORD
     token = csrf_token(client)
     return client.post("/masuk", data={"email": email, "password": password, "csrf_token": token})

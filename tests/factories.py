@@ -14,7 +14,7 @@ from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import Role
 
-PASSWORD = "rahasia123"
+PASSWORD = "kelapa muda tujuh pohon"  # passes the password rule (accounts.passwords)
 _numbers = count(1)
 
 

@@ -28,3 +28,9 @@ class StaffForm(FlaskForm):
     email = EmailField()
     password = PasswordField()
     role = SelectField(choices=[r.value for r in Role if r != Role.BUYER])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField()
+    new = PasswordField()
+    repeated = PasswordField()

@@ -3,8 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sales_service.clock import utcnow
@@ -18,9 +17,7 @@ class Domicile(StrEnum):
     ABROAD = "abroad"
 
 
-
-
-class User(UserMixin, Base):
+class User(Base):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -35,10 +32,26 @@ class User(UserMixin, Base):
     npwp: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of every session's id (``get_id``): raising it ends every session and remember-me
+    # cookie issued before (logout, password change, "log out everywhere", disabling).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Failed password logins in the current window, kept in the database so that every web
+    # process counts the same failures (accounts.services.LOCKOUT_*).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    first_failed_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # -- what Flask-Login asks of a user (written here so models need no Flask import) --
+    is_authenticated = True
+    is_anonymous = False
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """The id kept in the session and the remember-me cookie: ``"<id>:<generation>"``."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def is_staff(self) -> bool:

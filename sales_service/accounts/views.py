@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from sales_service import db
 from sales_service.access import admin_required, public, signed_in
 from sales_service.accounts import api_tokens, services
-from sales_service.accounts.forms import LoginForm, RegisterForm, StaffForm
+from sales_service.accounts.forms import LoginForm, PasswordChangeForm, RegisterForm, StaffForm
 from sales_service.accounts.models import Domicile, Role
-from sales_service.errors import DomainError
 from sales_service.extensions import limiter
 from sales_service.i18n import gettext
 from sales_service.pnbp.segments import BuyerSegment
@@ -29,25 +29,44 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(db.session(), form.email.data, form.password.data)
-        except DomainError as exc:
-            error = exc.translated(gettext)
-        else:
+        # A failed attempt is recorded on the account (lockout), so it is committed too.
+        user, error = attempt(lambda: services.sign_in(db.session(), form.email.data, form.password.data))
+        if user is not None:
             login_user(user)
             flash(gettext("Selamat datang, %(name)s.", name=user.full_name), "success")
             if user.is_staff and not request.args.get("next"):
                 return redirect(url_for("staff.home"))
             return redirect(safe_local_url(request.args.get("next")))
-    return render("accounts/login.html", form=form, error=error, status=401 if error else 200)
+        error = error or services.InvalidCredentials().translated(gettext)
+    return render("accounts/login.html", form=form, error=error, lockout_failures=services.LOCKOUT_FAILURES,
+                  lockout_minutes=int(services.LOCKOUT_DURATION.total_seconds() // 60),
+                  status=401 if error else 200)
+
+
+def _end_every_session() -> Response:
+    """Log the account out here and everywhere: the session generation rises, so every
+    cookie issued before, copied or not, is refused from now on."""
+    outcome = attempt(lambda: services.log_out_everywhere(db.session(), current_user.id))
+    logout_user()
+    if not outcome.ok:
+        flash(outcome.error, "error")
+    return redirect(url_for("catalog.index"))
 
 
 @bp.route("/keluar", methods=["POST"])
 @signed_in
 def logout():
-    logout_user()
+    response = _end_every_session()
     flash(gettext("Anda telah keluar."), "success")
-    return redirect(url_for("catalog.index"))
+    return response
+
+
+@bp.post("/akun/keluar-semua")
+@signed_in
+def logout_everywhere():
+    response = _end_every_session()
+    flash(gettext("Anda telah keluar dari semua perangkat dan peramban."), "success")
+    return response
 
 
 @bp.route("/daftar", methods=["GET", "POST"])
@@ -56,7 +75,9 @@ def register():
     form = RegisterForm()
     error = None
     if form.validate_on_submit():
-        user, error = attempt(lambda: services.register_buyer(
+        # A new account and an address that already has one get the same answer (README
+        # "Security"): the registration is not signed in; it signs in like anyone else.
+        registration, error = attempt(lambda: services.request_registration(
             db.session(),
             email=form.email.data,
             password=form.password.data,
@@ -67,10 +88,11 @@ def register():
             phone=form.phone.data,
             npwp=form.npwp.data,
         ))
-        if user is not None:
-            login_user(user)
-            flash(gettext("Akun Anda telah dibuat."), "success")
-            return redirect(url_for("catalog.index"))
+        if registration is not None:
+            flash(gettext("Pendaftaran diterima. Silakan masuk dengan alamat e-mail dan kata sandi yang Anda "
+                          "isikan; bila alamat itu sudah pernah didaftarkan, masuklah dengan kata sandi lamanya."),
+                  "success")
+            return redirect(url_for("accounts.login"), 303)
     elif request.method == "POST" and form.errors:
         error = gettext("Periksa kembali isian formulir.")
     return render(
@@ -82,10 +104,22 @@ def register():
     )
 
 
-@bp.route("/akun")
+@bp.route("/akun", methods=["GET", "POST"])
 @signed_in
 def account():
-    return render("accounts/account.html", user=current_user)
+    form = PasswordChangeForm()
+    error = None
+    if form.validate_on_submit():
+        user, error = attempt(lambda: services.change_password(
+            db.session(), current_user.id, current=form.current.data, new=form.new.data,
+            repeated=form.repeated.data,
+        ))
+        if user is not None:
+            login_user(user)  # this session goes on under the new generation; all others end
+            flash(gettext("Kata sandi diganti. Sesi lain akun ini di perangkat lain telah diakhiri."), "success")
+            return redirect(url_for("accounts.account"), 303)
+    return render("accounts/account.html", user=current_user, form=form, error=error,
+                  status=422 if error else 200)
 
 
 @bp.route("/admin/pengguna", methods=["GET", "POST"])
@@ -118,12 +152,15 @@ def users():
 @bp.route("/admin/pengguna/<int:user_id>/status", methods=["POST"])
 @admin_required
 def user_status(user_id: int):
-    session = db.session()
     active = request.form.get("active") == "1"
-    user = services.set_active(session, user_id, active, acting=current_user)
-    session.commit()
-    message = "Akun %(email)s diaktifkan." if active else "Akun %(email)s dinonaktifkan."
-    flash(gettext(message, email=user.email), "success")
+    outcome = attempt(lambda: services.set_active(db.session(), user_id, active, acting=current_user))
+    if outcome.ok:
+        message = "Akun %(email)s diaktifkan." if active else "Akun %(email)s dinonaktifkan."
+        flash(gettext(message, email=outcome.result.email), "success")
+    elif outcome.status == 404:
+        abort(404)
+    else:
+        flash(outcome.error, "error")
     return redirect(url_for("accounts.users"))
 
 

@@ -26,6 +26,14 @@ from sales_service.pnbp.segments import BuyerSegment
 from sales_service.text import clean_text
 
 PAGE_SIZE = 20
+# Upper bounds of what the admin may type: far above any real product, far below what a
+# BIGINT (2^63) holds or what pricing could multiply past it. A bigger number is a typo or
+# an attack, and gets a 422 naming the field rather than an overflow in the database.
+MAX_PAGES = 100_000
+MAX_RECORDS = 10**10  # ten billion records; the population census has about 280 million
+MAX_SIZE_BYTES = 10**13  # 10 TB
+MAX_BYTE_WIDTH = 10**6  # one variable of a fixed-width record
+_MAX_DIGITS = 20  # longer input is refused before int() has to read it
 
 
 class ProductNotFound(NotFound):
@@ -157,11 +165,17 @@ def quote_product(
 
 # -- admin: add and edit ----------------------------------------------------------
 
-def _positive(value, label: str) -> int:
-    try:
-        number = int(str(value).replace(".", "").strip())
-    except (TypeError, ValueError):
-        raise InvalidInput("{field} harus bilangan bulat.", field=label) from None
+def _positive(value, label: str, *, limit: int) -> int:
+    """A whole number from 1 to ``limit``, as typed ("1.250" is 1250; ASCII digits only)."""
+    text = str(value if value is not None else "").replace(".", "").strip()
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        raise InvalidInput("{field} harus bilangan bulat.", field=label)
+    if text.startswith("-"):
+        raise InvalidInput("{field} harus lebih dari nol.", field=label)
+    if len(text) > _MAX_DIGITS or int(text) > limit:
+        raise InvalidInput("{field} paling banyak {limit}.", field=label, limit=f"{limit:,}".replace(",", "."))
+    number = int(text)
     if number <= 0:
         raise InvalidInput("{field} harus lebih dari nol.", field=label)
     return number
@@ -170,7 +184,7 @@ def _positive(value, label: str) -> int:
 def _year(value) -> int | None:
     if value in (None, ""):
         return None
-    year = _positive(value, N_("Tahun"))
+    year = _positive(value, N_("Tahun"), limit=9999)
     if not 1945 <= year <= 2100:
         raise InvalidInput("Tahun harus antara 1945 dan 2100.")
     return year
@@ -191,12 +205,12 @@ def parse_variable_lines(text: str) -> list[tuple[str, str, int]]:
         name, label, width = parts
         if name.upper() in seen:
             raise InvalidInput("Baris variabel {line}: variabel {name} tercantum dua kali.", line=number, name=name)
-        try:
-            width_bytes = int(width)
-        except ValueError:
-            width_bytes = 0
+        width_bytes = int(width) if width.isascii() and width.isdigit() and len(width) <= _MAX_DIGITS else 0
         if width_bytes <= 0:
             raise InvalidInput("Baris variabel {line}: lebar byte harus bilangan bulat positif.", line=number)
+        if width_bytes > MAX_BYTE_WIDTH:
+            raise InvalidInput("Baris variabel {line}: lebar byte paling banyak {limit}.", line=number,
+                               limit=f"{MAX_BYTE_WIDTH:,}".replace(",", "."))
         seen.add(name.upper())
         variables.append((name, label or name, width_bytes))
     return variables
@@ -211,7 +225,7 @@ def _apply_common(product: Product, fields: dict) -> None:
 
 
 def _apply_publication(product: Publication, fields: dict) -> None:
-    product.pages = _positive(fields.get("pages"), N_("Jumlah halaman"))
+    product.pages = _positive(fields.get("pages"), N_("Jumlah halaman"), limit=MAX_PAGES)
     product.language = clean_text(fields.get("language"), N_("Bahasa"), max_length=40)
     number = clean_text(fields.get("catalogue_number"), N_("Nomor katalog"), required=False, max_length=60)
     product.catalogue_number = number or None
@@ -222,8 +236,9 @@ def _apply_microdata(product: MicrodataSet, fields: dict) -> None:
     product.period = clean_text(fields.get("period"), N_("Periode"), max_length=60)
     product.region_level = clean_text(fields.get("region_level"), N_("Level wilayah"), max_length=60)
     product.file_format = clean_text(fields.get("file_format"), N_("Format berkas"), max_length=40)
-    product.record_count = _positive(fields.get("record_count"), N_("Jumlah record"))
-    product.full_size_bytes = _positive(fields.get("full_size_bytes"), N_("Ukuran set lengkap (byte)"))
+    product.record_count = _positive(fields.get("record_count"), N_("Jumlah record"), limit=MAX_RECORDS)
+    product.full_size_bytes = _positive(fields.get("full_size_bytes"), N_("Ukuran set lengkap (byte)"),
+                                        limit=MAX_SIZE_BYTES)
     product.processed = bool(fields.get("processed", False))
     variables = parse_variable_lines(fields.get("variables", ""))
     if not variables:

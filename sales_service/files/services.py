@@ -13,9 +13,12 @@ from sales_service.files.uploads import check_upload
 
 def store_file(session: Session, storage: FileStorage, *, data: bytes, filename: str, max_bytes: int,
                uploaded_by: User | None) -> StoredFile:
-    """Check the upload by content, then keep it; a refused upload stores nothing."""
+    """Check the upload by content, then keep it; a refused upload stores nothing. What is
+    kept is what the check hands back (an image re-encoded without metadata or trailing
+    bytes), and the row's size and SHA-256 are of exactly those bytes."""
     checked = check_upload(data, filename, max_bytes=max_bytes)
-    storage.put(data)
+    key = storage.put(checked.data)
+    assert key == checked.sha256  # one hash for the row and the file, whatever the check returned
     stored = StoredFile(sha256=checked.sha256, size=checked.size, mime=checked.mime, filename=checked.safe_name,
                         uploaded_by_id=uploaded_by.id if uploaded_by else None)
     session.add(stored)

@@ -18,6 +18,14 @@ from sales_service.web import render, small_int, today
 
 bp = Blueprint("pnbp", __name__)
 
+# How much of a visitor's own text an error message repeats: enough to recognise a typo,
+# not enough to turn the API into a reflector of whatever was sent (10,000 characters).
+SHOWN_CHARS = 40
+
+
+def _shown(raw: str) -> str:
+    return raw if len(raw) <= SHOWN_CHARS else raw[:SHOWN_CHARS] + "…"
+
 
 @bp.get("/tarif")
 @public
@@ -48,7 +56,7 @@ def _parse_quantity(raw: str | None) -> int:
         raise InvalidInput("Parameter quantity wajib diisi (halaman, byte atau jumlah peta).")
     quantity = small_int(raw)
     if quantity is None:
-        raise InvalidInput("quantity harus bilangan bulat positif, bukan '{raw}'.", raw=raw[:30])
+        raise InvalidInput("quantity harus bilangan bulat positif, bukan '{raw}'.", raw=_shown(raw))
     return quantity
 
 
@@ -58,7 +66,7 @@ def _parse_date(raw: str | None) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput("Tanggal '{raw}' tidak sah; gunakan format YYYY-MM-DD.", raw=raw) from None
+        raise InvalidInput("Tanggal '{raw}' tidak sah; gunakan format YYYY-MM-DD.", raw=_shown(raw)) from None
 
 
 @bp.get("/api/v1/price")
@@ -66,7 +74,9 @@ def _parse_date(raw: str | None) -> date:
 @public
 def price_api():
     """Price one tariff item: ``?item=<code>&quantity=<n>[&on=YYYY-MM-DD]``."""
-    item = (request.args.get("item") or "").strip()
+    # A longer code names no item (codes are short words), so the clipped one, never found,
+    # is what the "unknown item" answer repeats.
+    item = _shown((request.args.get("item") or "").strip())
     if not item:
         raise InvalidInput("Parameter item wajib diisi (contoh: microdata-raw).")
     quantity = _parse_quantity(request.args.get("quantity"))

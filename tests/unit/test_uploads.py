@@ -150,13 +150,17 @@ def docx() -> bytes:
 def test_accepts_readable_pdf_png_and_jpeg_and_names_them_by_their_real_type(data, filename, kind, safe_name):
     checked = check_upload(data, filename, max_bytes=LIMIT)
 
+    # A PDF is kept as uploaded; an image is re-encoded, and its size and hash are those of
+    # the bytes kept (tests/unit/test_upload_content.py).
+    kept = data if kind is FileKind.PDF else checked.data
     assert checked == CheckedUpload(
         kind=kind,
         mime=MIME[kind],
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(kept),
+        sha256=hashlib.sha256(kept).hexdigest(),
         safe_name=safe_name,
     )
+    assert checked.data == kept
 
 
 def test_a_file_exactly_at_the_limit_is_accepted_and_one_byte_more_is_not():
@@ -220,11 +224,11 @@ NOT_SUPPORTED = "Jenis berkas tidak didukung: hanya PDF, PNG atau JPEG."
                      id="jpeg signature then garbage"),
         pytest.param(first_half(jpeg()), "foto.jpg", UploadRejected, "Gambar rusak", id="first half of a jpeg"),
         pytest.param(png_claiming(8_000, 8_000), "ttd.png", UploadRejected,
-                     "Gambar terlalu besar: lebih dari 50 megapiksel", id="64 megapixels"),
+                     "Gambar terlalu besar: lebih dari 25 megapiksel", id="64 megapixels"),
         pytest.param(png_claiming(10_000, 10_000), "ttd.png", UploadRejected,
-                     "Gambar terlalu besar: lebih dari 50 megapiksel", id="100 megapixels (Pillow warns)"),
+                     "Gambar terlalu besar: lebih dari 25 megapiksel", id="100 megapixels (Pillow warns)"),
         pytest.param(png_claiming(20_000, 20_000), "ttd.png", UploadRejected,
-                     "Gambar terlalu besar: lebih dari 50 megapiksel", id="400 megapixels (Pillow refuses)"),
+                     "Gambar terlalu besar: lebih dari 25 megapiksel", id="400 megapixels (Pillow refuses)"),
         # Names that look like paths or hide characters are refused, not quietly repaired.
         pytest.param(pdf(), "../../etc/passwd.pdf", UploadRejected, "Nama berkas tidak diizinkan: ../../etc",
                      id="relative path"),

@@ -75,7 +75,7 @@ def test_only_admins_manage_users_and_catalogue(client, db_session, role, allowe
 def test_post_without_csrf_token_is_refused(client, db_session):
     make_buyer(db_session, email="buyer@example.test")
     db_session.commit()
-    response = client.post("/masuk", data={"email": "buyer@example.test", "password": "rahasia123"})
+    response = client.post("/masuk", data={"email": "buyer@example.test", "password": "kelapa muda tujuh pohon"})
     assert response.status_code == 400
     assert "token CSRF" in response.get_data(as_text=True)
     assert client.get("/akun").status_code == 302  # still not signed in
@@ -97,6 +97,6 @@ def test_login_next_parameter_cannot_redirect_off_site(client, db_session):
     token = csrf_token(client)
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
         response = client.post(f"/masuk?next={target}",
-                               data={"email": "buyer@example.test", "password": "rahasia123", "csrf_token": token})
+                               data={"email": "buyer@example.test", "password": "kelapa muda tujuh pohon", "csrf_token": token})
         assert response.headers["Location"] == "/katalog"
         client.post("/keluar", data={"csrf_token": token})

@@ -40,10 +40,10 @@ def test_create_user_makes_staff_and_refuses_bad_input(tmp_path):
     runner = app.test_cli_runner()
     runner.invoke(args=["migrate"])
     made = runner.invoke(args=["create-user", "kasir@example.test", "--name", "Kasir", "--role", "treasurer",
-                               "--password", "rahasia123"])
+                               "--password", "kelapa muda tujuh pohon"])
     assert made.exit_code == 0 and "Created treasurer kasir@example.test" in made.output
     again = runner.invoke(args=["create-user", "kasir@example.test", "--name", "K", "--role", "officer",
-                                "--password", "rahasia123"])
+                                "--password", "kelapa muda tujuh pohon"])
     assert again.exit_code != 0 and "sudah terdaftar" in again.output
     short = runner.invoke(args=["create-user", "x@example.test", "--name", "X", "--role", "admin",
                                 "--password", "pendek"])
