@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import count
 
 from sqlalchemy.orm import Session
@@ -84,3 +85,61 @@ ABSTRACT = dict(
     outputs="Artikel jurnal dan ringkasan kebijakan.",
     no_redistribution=True,
 )
+
+
+# -- orders (through the order services, as a buyer or an officer would make them) -----------------
+
+ORDER_DAY = date(2026, 11, 24)
+SLA_DAYS = {kind: 10 for kind in ProductKind}  # working days; one budget keeps the expected deadlines simple
+
+
+def make_order(session: Session, buyer: User, *products, storage=None, variable_ids=(), on: date = ORDER_DAY,
+               purpose: str = "Penelitian", commercial: bool = True, claim_zero_rate: bool = False,
+               submitted_on: date | None = ORDER_DAY, sla_days=None):
+    """An online order of ``buyer`` for ``products`` (``variable_ids`` for the first one, a
+    microdata subset), with an abstract where the products need one and a request letter
+    when Rp0 is claimed, submitted on ``submitted_on`` (None: left as a draft).
+    ``storage`` (a FileStorage) is needed only for the request letter."""
+    from sales_service.orders import ordering as orders
+    from sales_service.orders.workflow import Actor
+
+    actor = Actor(buyer)
+    order = orders.add_to_order(session, buyer, products[0].id, variable_ids, on=on)
+    for product in products[1:]:
+        orders.add_to_order(session, buyer, product.id, on=on)
+    orders.update_details(session, actor, order.id, purpose=purpose, commercial=commercial,
+                          claim_zero_rate=claim_zero_rate)
+    _complete_requirements(session, actor, order, storage, claim_zero_rate=claim_zero_rate)
+    if submitted_on is not None:
+        orders.submit(session, actor, order.id, today=submitted_on, sla_days=sla_days or SLA_DAYS)
+    return order
+
+
+def make_walk_in_order(session: Session, officer: User, *products, name: str = "Tamu Loket",
+                       institution: str = "", segment: BuyerSegment = BuyerSegment.INDIVIDUAL,
+                       on: date = ORDER_DAY, submitted_on: date | None = ORDER_DAY, sla_days=None):
+    """A counter visitor's order entered by ``officer`` (full sets only), with the abstract
+    the officer types in for microdata and maps, submitted on ``submitted_on``."""
+    from sales_service.orders import ordering as orders
+    from sales_service.orders.walk_in import create_walk_in
+    from sales_service.orders.workflow import Actor
+
+    actor = Actor(officer)
+    guest = dict(name=name, identity_type="ktp", identity_number="3310010101010001", institution=institution,
+                 email="", phone="0812", purpose="Bahan perencanaan", segment=segment.value)
+    order = create_walk_in(session, actor, guest, [product.id for product in products], today=on)
+    _complete_requirements(session, actor, order, None, claim_zero_rate=False)
+    if submitted_on is not None:
+        orders.submit(session, actor, order.id, today=submitted_on, sla_days=sla_days or SLA_DAYS)
+    return order
+
+
+def _complete_requirements(session: Session, actor, order, storage, *, claim_zero_rate: bool) -> None:
+    from sales_service.files.models import DocumentType
+    from sales_service.orders import ordering as orders
+
+    if order.kinds & {ProductKind.MICRODATA, ProductKind.MAP}:
+        orders.save_abstract(session, actor, order.id, dict(ABSTRACT), storage, max_bytes=10**7)
+    if claim_zero_rate:
+        orders.upload_document(session, actor, order.id, DocumentType.REQUEST_LETTER, pdf_bytes("Surat permohonan"),
+                               "surat.pdf", storage, max_bytes=10**7)
