@@ -78,12 +78,17 @@ def order_section(session, order, actor):
         return None
     now = datetime.now(UTC)
     current = invoices[0] if invoices else None
-    code = current.current_code if current else None
+    invoice_void = bool(current and current.status == InvoiceStatus.VOID)
+    # Only a live code is offered for payment: a cancelled or replaced one never is.
+    code = current.current_code if current and not invoice_void else None
+    if code is not None and code.status != CodeStatus.ACTIVE:
+        code = None
     return {
         "order": order,
         "may": lambda do: actor.may(do, order),
         "invoices": invoices,
         "current": current,
+        "invoice_void": invoice_void,
         "code": code,
         "code_expired": bool(code and code.status == CodeStatus.ACTIVE and services.code_expired(code, now)),
         "may_renew_code": bool(current and services.code_renewable(current, now)
