@@ -18,6 +18,7 @@ from sales_service.documents.layout import (
     DocumentNotPrintable,
     Office,
     Stamp,
+    amount_column_width,
     amount_in_words,
     fields,
     format_npwp,
@@ -26,6 +27,7 @@ from sales_service.documents.layout import (
     markup,
     paragraph,
     render,
+    signature,
     title,
 )
 from sales_service.money import format_rupiah
@@ -155,9 +157,16 @@ def _amount_cell(line: DocumentLine) -> list[Paragraph]:
     ]
 
 
+# Amount columns wide enough for Rp999.999.999.999 on one line: bold (a waived line's Rp0 and the
+# figures) and with the bracket of "(tarif normal Rp…)" after it. The total, in a larger bold type,
+# spans the unit-price and amount columns.
+_AMOUNT_WIDTH = max(amount_column_width("cell_num", bold=True), amount_column_width("cell_num", after=")"))
+_TOTAL_WIDTH = amount_column_width("total", bold=True)
+
+
 def _invoice_lines(doc: InvoiceDocument) -> Table:
-    widths = [7 * mm, 55 * mm, 43 * mm, 23 * mm, 21 * mm]
-    widths.append(FRAME_WIDTH - sum(widths))
+    widths = [7 * mm, 0, 39 * mm, 24 * mm, _AMOUNT_WIDTH, _AMOUNT_WIDTH]
+    widths[1] = FRAME_WIDTH - sum(widths)
     head = [
         paragraph("No", "cell_head"),
         paragraph("Uraian / dasar tarif", "cell_head"),
@@ -181,7 +190,7 @@ def _invoice_lines(doc: InvoiceDocument) -> Table:
                 _amount_cell(line),
             ]
         )
-    rows.append(["", paragraph("<b>Total</b>", "cell"), "", "", "", paragraph(format_rupiah(doc.total), "total")])
+    rows.append(["", paragraph("<b>Total</b>", "cell"), "", "", paragraph(format_rupiah(doc.total), "total"), ""])
     last = len(rows) - 1
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(
@@ -194,7 +203,8 @@ def _invoice_lines(doc: InvoiceDocument) -> Table:
                 ("LINEBELOW", (0, 1), (-1, last - 1), 0.25, RULE),
                 ("LINEABOVE", (0, last), (-1, last), 0.8, INK),
                 ("LINEBELOW", (0, last), (-1, last), 0.8, INK),
-                ("SPAN", (1, last), (4, last)),
+                ("SPAN", (1, last), (3, last)),
+                ("SPAN", (4, last), (5, last)),
                 ("VALIGN", (0, last), (-1, last), "MIDDLE"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 3),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -258,13 +268,12 @@ def _payment_instructions(doc: InvoiceDocument) -> list[Flowable]:
 
 
 def _treasurer_block(office: Office, issued_on: date) -> Table:
-    block = [
-        paragraph(f"{markup(office.city)}, {long_date(issued_on)}", "sign"),
-        paragraph("Bendahara Penerimaan", "sign"),
-        Spacer(1, 8),
-        paragraph(f"<b>{markup(office.treasurer_name)}</b>", "sign"),
-        paragraph(f"NIP {markup(office.treasurer_nip)}", "sign"),
-    ]
+    block = signature(
+        [f"{markup(office.city)}, {long_date(issued_on)}"],
+        "Bendahara Penerimaan",
+        office.treasurer_name,
+        nip=office.treasurer_nip,
+    )
     return Table(
         [["", block]],
         colWidths=[FRAME_WIDTH - 70 * mm, 70 * mm],

@@ -33,6 +33,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -48,11 +49,13 @@ from reportlab.platypus import (
 
 from sales_service.accounts.npwp import format_npwp as npwp_card_form
 from sales_service.errors import DomainError, InvalidInput
+from sales_service.money import format_rupiah
 
 __all__ = [
     "BOTTOM_MARGIN",
     "FRAME_WIDTH",
     "INK",
+    "LARGEST_AMOUNT",
     "MARGIN",
     "MUTED",
     "PAGE_HEIGHT",
@@ -60,6 +63,7 @@ __all__ = [
     "PAID_GREEN",
     "RULE",
     "SHADE",
+    "SIGNING_SPACE",
     "STYLES",
     "TOP_MARGIN",
     "VOID_RED",
@@ -67,18 +71,23 @@ __all__ = [
     "DocumentNotPrintable",
     "Office",
     "Stamp",
+    "amount_column_width",
     "amount_in_words",
     "fields",
     "format_npwp",
     "header",
     "long_date",
     "markup",
+    "office_address",
     "page_decorator",
     "paragraph",
     "printable",
     "qr_png",
     "render",
+    "signature",
+    "signer_name",
     "title",
+    "url_lines",
 ]
 
 
@@ -113,8 +122,38 @@ def amount_in_words(amount: int) -> str:
         raise TypeError("rupiah amounts are integers")
     if amount < 0:
         raise InvalidInput("Jumlah {amount} tidak dapat ditulis dengan huruf: rupiah tidak negatif.", amount=amount)
-    words = num2words(amount, lang="id")
-    return " ".join(f"{words} rupiah".lower().split())
+    return f"{_terbilang(amount)} rupiah"
+
+
+# Scale words of the groups of three digits, lowest first; enough for any BigInteger amount (< 9,3e18).
+_SCALES = ("", "ribu", "juta", "miliar", "triliun", "kuadriliun", "kuintiliun")
+
+
+def _terbilang(number: int) -> str:
+    """The number in Indonesian words, lower case, built group by group of three digits.
+
+    num2words (0.5.14, ``Num2Word_ID.join``) says "seribu" only when the thousands group leads the
+    number (1.000-1.999); inside a larger number it writes the group "satu ribu" (1.001.000 ->
+    "satu juta satu ribu"), where Indonesian says "satu juta seribu". So num2words spells each
+    group below 1.000 (its "seratus", "sepuluh", "sebelas" are right there) and the scale words are
+    added here, with "seribu" for every thousands group of exactly one."""
+    if number == 0:
+        return "nol"
+    groups, rest = [], number
+    while rest:
+        rest, group = divmod(rest, 1000)
+        groups.append(group)
+    if len(groups) > len(_SCALES):
+        raise ValueError(f"{number} is beyond the rupiah amounts a database column holds")
+    words = []
+    for scale, group in reversed(list(zip(_SCALES, groups, strict=False))):
+        if group == 0:
+            continue
+        if scale == "ribu" and group == 1:
+            words.append("seribu")
+        else:
+            words += [num2words(group, lang="id"), scale]
+    return " ".join(" ".join(words).split())
 
 
 def long_date(day: date) -> str:
@@ -171,7 +210,7 @@ def _style(name: str, **kw) -> ParagraphStyle:
 STYLES = {
     "body": _style("body"),
     "small": _style("small", fontSize=7.5, leading=9.5, textColor=MUTED),
-    "url": _style("url", fontSize=5.5, leading=6.8, textColor=MUTED, alignment=TA_CENTER, wordWrap="CJK"),
+    "url": _style("url", fontSize=5.5, leading=6.8, textColor=MUTED, alignment=TA_CENTER),
     "office": _style("office", fontName="Helvetica-Bold", fontSize=12.5, leading=15),
     "title": _style("title", fontName="Helvetica-Bold", fontSize=15, leading=19),
     "subtitle": _style("subtitle", fontSize=9, leading=12, textColor=MUTED),
@@ -187,6 +226,12 @@ STYLES = {
     "alert": _style("alert", fontName="Helvetica-Bold", fontSize=10, leading=13, textColor=VOID_RED),
     "sign": _style("sign", fontSize=9, leading=12, alignment=TA_CENTER),
 }
+
+# The largest amount a document must print without wrapping (point 14 of issue 8): Rp999.999.999.999.
+LARGEST_AMOUNT = 999_999_999_999
+
+# Blank height between a signer's title and name, room for a wet signature and the office stamp.
+SIGNING_SPACE = 22 * mm
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -224,6 +269,102 @@ def markup(text: str | None) -> str:
     return escape(printable(text or ""))
 
 
+def amount_column_width(style: str, *, bold: bool = False, after: str = "") -> float:
+    """Width of a table column (with our 3 pt cell padding each side) in which ``LARGEST_AMOUNT``,
+    followed by ``after`` (a closing bracket), prints on one line in ``style``."""
+    font = STYLES[style].fontName
+    if bold:
+        font = "Helvetica-Bold"
+    size = STYLES[style].fontSize
+    padding = 2 * 3 + 1  # cell padding, and 1 pt so rounding never pushes the figure onto two lines
+    return stringWidth(format_rupiah(LARGEST_AMOUNT) + after, font, size) + padding
+
+
+# Characters after which a URL may be wrapped without hiding where it continues: the reader sees a
+# line end at a separator, never inside a word or the token (whose '-' and '_' are part of it).
+_URL_PIECE = re.compile(r"[^/?&=.:#]+[/?&=.:#]*|[/?&=.:#]+")
+
+
+def url_lines(url: str, style: str, width: float) -> list[str]:
+    """``url`` cut into lines no wider than ``width`` in ``style``, each ending at a separator
+    (``/ ? & = . : #``); a piece wider than ``width`` on its own is the only thing cut mid-way."""
+    font, size = STYLES[style].fontName, STYLES[style].fontSize
+
+    def fits(text: str) -> bool:
+        return stringWidth(text, font, size) <= width
+
+    lines: list[str] = []
+    line = ""
+    for piece in _URL_PIECE.findall(url):
+        if fits(line + piece):
+            line += piece
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in piece:  # a token longer than the column: no separator to cut at
+            if line and not fits(line + char):
+                lines.append(line)
+                line = ""
+            line += char
+    if line:
+        lines.append(line)
+    return lines
+
+
+def office_address(office: Office) -> str:
+    """The office's address with its city, unless the address already ends with it (with or
+    without a postal code): "Jl. Pahlawan No. 5, Tabanan 82121", not "…, Tabanan 82121, Tabanan"."""
+
+    def words(text: str) -> str:
+        return " ".join(re.sub(r"[^\w]+", " ", text).casefold().split())
+
+    address = office.address.strip().rstrip(",").strip()
+    without_postcode = re.sub(r"[\s,]*\d{5}$", "", address)
+    if words(without_postcode).endswith(words(office.city)):
+        return address
+    return f"{address}, {office.city.strip()}"
+
+
+def _blank(text: str | None) -> bool:
+    return not text or not text.strip().strip("-").strip()
+
+
+def signer_name(name: str | None, role: str) -> str | None:
+    """The signer's name, or None when the setting holds no name: empty, "-", or the role itself
+    ("Bendahara Penerimaan" as the treasurer's name), which would print the same words twice."""
+    if _blank(name) or " ".join(name.casefold().split()) == " ".join(role.casefold().split()):
+        return None
+    return name.strip()
+
+
+# Where a name or NIP is not configured, a dotted line to write it on by hand.
+_HANDWRITING = "." * 44
+
+
+def signature(
+    heading: Sequence[str],
+    role: str,
+    name: str | None,
+    *,
+    nip: str | None = None,
+    space: Sequence[Flowable] = (),
+) -> list[Flowable]:
+    """A centred signature block: ``heading`` lines (markup: place and date, party), the signer's
+    ``role``, ``space`` (flowables to sign on; default: :data:`SIGNING_SPACE` of blank paper), the name in bold and, if
+    given, the NIP. A name that is missing or only repeats the role (a placeholder setting such as
+    "Bendahara Penerimaan") is not printed twice: a dotted line is left to write the name by hand;
+    likewise for a missing NIP ("-")."""
+    block = [paragraph(line, "sign") for line in heading]
+    block.append(paragraph(markup(role), "sign"))
+    block += space or [Spacer(1, SIGNING_SPACE)]
+    person = signer_name(name, role)
+    block.append(paragraph(f"<b>{markup(person)}</b>" if person else f"({_HANDWRITING})", "sign"))
+    if nip is not None:
+        block.append(paragraph(f"NIP {_HANDWRITING if _blank(nip) else markup(nip)}", "sign"))
+    return block
+
+
 # --- building blocks -----------------------------------------------------------------------
 
 
@@ -231,7 +372,7 @@ def header(office: Office, verify_url: str) -> Table:
     """Office block on the left, the QR code with its URL in the top-right corner."""
     left = [
         paragraph(markup(office.name), "office"),
-        paragraph(f"{markup(office.address)}, {markup(office.city)}"),
+        paragraph(markup(office_address(office))),
         Spacer(1, 2),
         paragraph(
             f"Kode satker {markup(office.satker_code)} &nbsp;·&nbsp; "
@@ -242,8 +383,14 @@ def header(office: Office, verify_url: str) -> Table:
     ]
     right = [
         Image(io.BytesIO(qr_png(verify_url)), width=_QR_SIZE, height=_QR_SIZE),
-        # clickable where viewers allow
-        paragraph(f'<link href="{markup(verify_url)}">{markup(verify_url)}</link>', "url"),
+        # Printed whole, cut only at separators so it can be typed from paper; clickable where
+        # viewers allow.
+        paragraph(
+            f'<link href="{markup(verify_url)}">'
+            + "<br/>".join(markup(line) for line in url_lines(verify_url, "url", _QR_COLUMN - 2 * mm))
+            + "</link>",
+            "url",
+        ),
     ]
     table = Table([[left, right]], colWidths=[FRAME_WIDTH - _QR_COLUMN, _QR_COLUMN])
     table.setStyle(

@@ -23,8 +23,11 @@ from sales_service.documents.layout import (
     header,
     long_date,
     markup,
+    office_address,
     paragraph,
     render,
+    signature,
+    signer_name,
     title,
 )
 
@@ -103,49 +106,65 @@ def _party(label: str, rows: Sequence[tuple[str, str]]) -> list[Flowable]:
     return [paragraph(f"<b>{label}</b>"), Spacer(1, 1), fields(rows, FRAME_WIDTH - 6 * mm)]
 
 
+# Characters of variable names per table row: a row never splits across pages, so the variables of
+# a data set are cut into rows of about ten printed lines; the table then flows over as many pages as
+# the choice needs (2,000 variables or more).
+_VARIABLES_PER_ROW = 600
+
+
+def _variable_rows(variables: Sequence[str]) -> list[str]:
+    rows: list[str] = []
+    chunk: list[str] = []
+    length = 0
+    for variable in variables:
+        if chunk and length + len(variable) > _VARIABLES_PER_ROW:
+            rows.append(", ".join(chunk) + ",")
+            chunk, length = [], 0
+        chunk.append(markup(variable))
+        length += len(variable) + 2
+    rows.append(", ".join(chunk))
+    return rows
+
+
 def _datasets_table(datasets: Sequence[tuple[str, tuple[str, ...] | None]]) -> Table:
     widths = [8 * mm, 62 * mm]
     widths.append(FRAME_WIDTH - sum(widths))
     rows: list[list] = [
         [paragraph("No", "cell_head"), paragraph("Set data", "cell_head"), paragraph("Variabel", "cell_head")]
     ]
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.8, INK),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.4, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
     for number, (name, variables) in enumerate(datasets, start=1):
-        chosen = ", ".join(markup(v) for v in variables) if variables else "<i>set lengkap</i> (semua variabel)"
-        rows.append([paragraph(str(number), "cell"), paragraph(markup(name), "cell"), paragraph(chosen, "cell")])
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.8, INK),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
-    return table
+        chosen = _variable_rows(variables) if variables else ["<i>set lengkap</i> (semua variabel)"]
+        first = len(rows)
+        rows.append([paragraph(str(number), "cell"), paragraph(markup(name), "cell"), paragraph(chosen[0], "cell")])
+        rows += [["", "", paragraph(more, "cell")] for more in chosen[1:]]
+        last = len(rows) - 1
+        # One data set's rows read as one entry: no rule and no gap between them.
+        style.append(("LINEBELOW", (0, last), (-1, last), 0.4, RULE))
+        if last > first:
+            style += [("BOTTOMPADDING", (0, first), (-1, last - 1), 0), ("TOPPADDING", (0, first + 1), (-1, last), 0)]
+    return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style))
 
 
 def _signatures(doc: SppdDocument) -> Table:
+    head = f"Kepala {doc.office.name}"
+    provider = signature(["Pihak Pertama"], head, doc.office.head_name)
+    recipient = signature(
+        ["Pihak Kedua"],
+        doc.buyer_institution or "Penerima data",
+        doc.buyer_name,
+        space=[Spacer(1, 2 * mm), _DutyStampBox(), Spacer(1, 2 * mm)],
+    )
     half = FRAME_WIDTH / 2
-    provider = [
-        paragraph("Pihak Pertama", "sign"),
-        paragraph(f"Kepala {markup(doc.office.name)}", "sign"),
-        Spacer(1, 21 * mm),
-        paragraph(f"<b>{markup(doc.office.head_name)}</b>", "sign"),
-    ]
-    recipient = [
-        paragraph("Pihak Kedua", "sign"),
-        paragraph(markup(doc.buyer_institution) or "Penerima data", "sign"),
-        Spacer(1, 1.5 * mm),
-        _DutyStampBox(),
-        Spacer(1, 1.5 * mm),
-        paragraph(f"<b>{markup(doc.buyer_name)}</b>", "sign"),
-    ]
     table = Table([[provider, recipient]], colWidths=[half, half])
     table.setStyle(
         TableStyle(
@@ -156,6 +175,12 @@ def _signatures(doc: SppdDocument) -> Table:
         )
     )
     return table
+
+
+def _representative(office: Office) -> str:
+    head = f"Kepala {office.name}"
+    name = signer_name(office.head_name, head)
+    return f"{markup(name)}, {markup(head)}" if name else markup(head)
 
 
 def sppd_pdf(doc: SppdDocument) -> bytes:
@@ -194,8 +219,8 @@ def sppd_pdf(doc: SppdDocument) -> bytes:
             "Pihak Pertama — penyedia data",
             [
                 ("Instansi", f"<b>{markup(doc.office.name)}</b>"),
-                ("Alamat", f"{markup(doc.office.address)}, {markup(doc.office.city)}"),
-                ("Diwakili oleh", f"{markup(doc.office.head_name)}, Kepala {markup(doc.office.name)}"),
+                ("Alamat", markup(office_address(doc.office))),
+                ("Diwakili oleh", _representative(doc.office)),
             ],
         ),
         Spacer(1, 5),

@@ -12,6 +12,7 @@ from io import BytesIO
 import pytest
 from PIL import Image
 from pypdf import PdfReader
+from reportlab.lib.units import mm
 
 from sales_service.documents.invoice import BankDetails, DocumentLine, InvoiceDocument, invoice_pdf
 from sales_service.documents.layout import DocumentNotPrintable, Office, amount_in_words, format_npwp, qr_png
@@ -150,25 +151,80 @@ def pages_text(pdf: bytes) -> list[str]:
 
 
 def squeezed(text: str) -> str:
-    """Without any whitespace: a URL wrapped under the QR code breaks anywhere."""
+    """Without any whitespace."""
     return re.sub(r"\s+", "", text)
+
+
+def text_heights(pdf: bytes, page: int = 0) -> list[tuple[str, float]]:
+    """Each run of text on the page with the height of its baseline above the page's bottom edge."""
+    runs: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            runs.append((text.strip(), tm[5] * cm[3] + cm[5]))
+
+    PdfReader(BytesIO(pdf)).pages[page].extract_text(visitor_text=visit)
+    return runs
+
+
+def baseline(pdf: bytes, text: str) -> float:
+    """The baseline of the lowest run that reads exactly ``text``."""
+    return min(height for run, height in text_heights(pdf) if run == text)
 
 
 # --- amount in words -----------------------------------------------------------------------
 
 
+# Written by hand, group by group. Every thousands group of exactly one is "seribu", also inside a
+# larger number (num2words 0.5.14 writes "satu ribu" there); hundreds, tens and teens of one are
+# "seratus", "sepuluh", "sebelas" in every group; millions and up keep "satu" ("satu juta").
 @pytest.mark.parametrize(
     ("amount", "words"),
     [
         (0, "nol rupiah"),
         (1, "satu rupiah"),
+        (10, "sepuluh rupiah"),
         (11, "sebelas rupiah"),
+        (12, "dua belas rupiah"),
+        (19, "sembilan belas rupiah"),
+        (21, "dua puluh satu rupiah"),
         (100, "seratus rupiah"),
+        (101, "seratus satu rupiah"),
+        (111, "seratus sebelas rupiah"),
         (1_000, "seribu rupiah"),
+        (1_001, "seribu satu rupiah"),
+        (1_100, "seribu seratus rupiah"),
+        (2_000, "dua ribu rupiah"),
+        (10_000, "sepuluh ribu rupiah"),
+        (11_000, "sebelas ribu rupiah"),
+        (21_000, "dua puluh satu ribu rupiah"),
+        (100_000, "seratus ribu rupiah"),
+        (101_000, "seratus satu ribu rupiah"),
+        (110_000, "seratus sepuluh ribu rupiah"),
+        (1_000_000, "satu juta rupiah"),
+        (1_001_000, "satu juta seribu rupiah"),
+        (1_001_001, "satu juta seribu satu rupiah"),
+        (1_011_000, "satu juta sebelas ribu rupiah"),
+        (1_100_000, "satu juta seratus ribu rupiah"),
         (1_250_000, "satu juta dua ratus lima puluh ribu rupiah"),
+        (10_001_000, "sepuluh juta seribu rupiah"),
+        (11_000_000, "sebelas juta rupiah"),
         (20_000_000, "dua puluh juta rupiah"),
+        (21_001_500, "dua puluh satu juta seribu lima ratus rupiah"),
         (24_000_000, "dua puluh empat juta rupiah"),
+        (100_000_000, "seratus juta rupiah"),
+        (101_001_000, "seratus satu juta seribu rupiah"),
         (1_000_000_000, "satu miliar rupiah"),
+        (1_000_001_000, "satu miliar seribu rupiah"),
+        (1_001_001_000, "satu miliar satu juta seribu rupiah"),
+        (11_111_111_111, "sebelas miliar seratus sebelas juta seratus sebelas ribu seratus sebelas rupiah"),
+        (100_000_000_000, "seratus miliar rupiah"),
+        (
+            999_999_999_999,
+            "sembilan ratus sembilan puluh sembilan miliar sembilan ratus sembilan puluh sembilan juta "
+            "sembilan ratus sembilan puluh sembilan ribu sembilan ratus sembilan puluh sembilan rupiah",
+        ),
+        (1_001_000_001_000, "satu triliun satu miliar seribu rupiah"),
     ],
 )
 def test_amount_in_words_is_indonesian_terbilang(amount, words):
@@ -396,3 +452,132 @@ def test_same_data_gives_identical_bytes_and_different_data_different_bytes(rend
     assert first.startswith(b"%PDF-")
     assert first == second
     assert render(build(**changed)) != first
+
+
+# --- largest amounts (Rp999.999.999.999) print unbroken ------------------------------------
+
+LARGEST = 999_999_999_999
+
+
+def test_largest_amounts_fit_their_columns_on_the_invoice():
+    line = document_line(quantity="1 peta", unit_price=LARGEST, amount=LARGEST, normal_amount=LARGEST)
+    text = pdf_text(invoice_pdf(invoice(lines=(line,), total=LARGEST)))
+
+    # unit price, line amount and total; a figure wrapped in its cell reads "Rp999.999.999. 999"
+    assert text.count("Rp999.999.999.999") == 3
+    assert squeezed(text).count("Rp999.999.999.999") == 3
+
+
+def test_largest_normal_amount_of_a_waived_line_fits_its_column():
+    line = document_line(unit_price=LARGEST, amount=0, normal_amount=LARGEST, waived=True)
+    text = pdf_text(invoice_pdf(dataclasses.replace(zero_rate_invoice(), lines=(line,))))
+
+    assert "Rp999.999.999.999" in text.split("tarif normal")[1]
+    assert text.count("Rp999.999.999.999") == squeezed(text).count("Rp999.999.999.999") == 2
+
+
+# --- the SPPD flows over pages -------------------------------------------------------------
+
+
+def test_sppd_with_two_thousand_variables_flows_over_pages():
+    variables = tuple(f"r{n:04d}_pengeluaran_makanan_kapita_x"[:32] for n in range(1, 2_001))
+    pdf = sppd_pdf(sppd(datasets=(("Susenas Maret 2025 Kor Individu", variables), ("Sakernas Agustus 2025", None))))
+
+    reader = PdfReader(BytesIO(pdf))
+    assert len(reader.pages) > 1
+    text = pdf_text(pdf)
+    assert variables[0] in text and variables[999] in text and variables[-1] in text
+    assert "Sakernas Agustus 2025" in text
+    assert "Pihak Kedua" in pages_text(pdf)[-1]  # the agreement still ends with its signatures
+
+
+# --- layout: QR link, address, signature blocks --------------------------------------------
+
+# Cut only after a separator; "-" and "_" belong to the token.
+URL_SEPARATORS = "/?&=.:#"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        VERIFY_URL,
+        # as the service prints it: itsdangerous token (payload.signature) under /verify/
+        "http://127.0.0.1:5101/verify/WyJpbnZvaWNlIiwxMjNd.q8sA2lJx0Qm4u6Xk2C3m1fFz-9jQ",
+        "https://penjualan.tabanankab.bps.go.id/verify/WyJzcHBkIiwxMjM0NTY3XQ.Zm9vYmFyYmF6cXV4cXV1eF9xdXV1",
+    ],
+)
+def test_the_qr_link_is_printed_whole_and_cut_only_after_a_separator(url):
+    pdf = invoice_pdf(invoice(verify_url=url))
+    raw = PdfReader(BytesIO(pdf)).pages[0].extract_text()
+
+    # whitespace (a line end) may follow a separator, nowhere else inside the link
+    pattern = "".join(re.escape(char) + (r"\s*" if char in URL_SEPARATORS else "") for char in url)
+    assert re.search(pattern, raw), raw
+
+
+@pytest.mark.parametrize(
+    ("address", "printed"),
+    [
+        ("Jl. Pahlawan No. 5", "Jl. Pahlawan No. 5, Tabanan"),
+        ("Jl. Pahlawan No. 5, Tabanan", "Jl. Pahlawan No. 5, Tabanan"),
+        ("Jl. Pahlawan No. 5, Tabanan 82121", "Jl. Pahlawan No. 5, Tabanan 82121"),
+        ("Jl. Pahlawan No. 5 TABANAN,", "Jl. Pahlawan No. 5 TABANAN"),
+    ],
+)
+def test_the_city_is_printed_once_after_the_address(address, printed):
+    office = dataclasses.replace(OFFICE, address=address)
+    invoice_text = pdf_text(invoice_pdf(invoice(office=office)))
+    sppd_text = pdf_text(sppd_pdf(sppd(office=office)))
+
+    assert f"{OFFICE.name} {printed} Kode satker" in invoice_text  # the header
+    assert f"{OFFICE.name} {printed} Kode satker" in sppd_text
+    assert f"Alamat {printed} Diwakili oleh" in sppd_text
+
+
+@pytest.mark.parametrize(
+    ("pdf", "role", "name"),
+    [
+        pytest.param(lambda: invoice_pdf(invoice()), "Bendahara Penerimaan", OFFICE.treasurer_name, id="treasurer"),
+        pytest.param(lambda: sppd_pdf(sppd()), f"Kepala {OFFICE.name}", OFFICE.head_name, id="head"),
+    ],
+)
+def test_signature_blocks_leave_room_to_sign(pdf, role, name):
+    rendered = pdf()
+    sign_style_size = 9  # pt, the name's cap height is below it
+    blank = baseline(rendered, role) - baseline(rendered, name) - sign_style_size
+    assert blank >= 20 * mm
+
+
+PLACEHOLDER_OFFICE = dataclasses.replace(
+    OFFICE,
+    name="BPS Kabupaten Contoh",
+    head_name="Kepala BPS Kabupaten Contoh",
+    treasurer_name="Bendahara Penerimaan",
+    treasurer_nip="-",
+)
+
+
+def test_a_treasurer_setting_that_repeats_the_title_leaves_the_name_to_be_written():
+    text = pdf_text(invoice_pdf(invoice(office=PLACEHOLDER_OFFICE)))
+
+    assert text.count("Bendahara Penerimaan") == 1
+    assert "NIP -" not in text
+    assert "(........" in text and "NIP ........" in text
+
+
+def test_a_head_setting_that_repeats_the_title_is_not_printed_twice():
+    text = pdf_text(sppd_pdf(sppd(office=PLACEHOLDER_OFFICE)))
+
+    assert "Diwakili oleh Kepala BPS Kabupaten Contoh" in text
+    assert "Kepala BPS Kabupaten Contoh, Kepala" not in text
+    assert text.count("Kepala BPS Kabupaten Contoh") == 2  # represented by, and the signature's title
+    assert "(........" in text
+
+
+def test_real_names_are_printed_under_their_titles():
+    invoice_text = pdf_text(invoice_pdf(invoice()))
+    sppd_text = pdf_text(sppd_pdf(sppd()))
+
+    assert f"Bendahara Penerimaan {OFFICE.treasurer_name} NIP {OFFICE.treasurer_nip}" in invoice_text
+    assert f"Diwakili oleh {OFFICE.head_name}, Kepala {OFFICE.name}" in sppd_text
+    assert "(........" not in invoice_text + sppd_text
