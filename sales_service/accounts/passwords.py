@@ -23,9 +23,9 @@ MAX_LENGTH = 128
 # slow-hash scenario" (about 10^8 guesses or more). Below that the password falls to a
 # short online or offline attack.
 MIN_SCORE = 3
-# zxcvbn only looks at the first characters for its estimate (its cost grows with length);
+# zxcvbn judges only the first characters (its cost grows with length, it refuses beyond 72);
 # a long password whose start is judged strong is strong.
-_JUDGED_LENGTH = 100
+_JUDGED_LENGTH = 72  # zxcvbn raises beyond 72 characters
 
 
 PERSONAL = N_("Kata sandi tidak boleh disusun dari alamat e-mail atau nama Anda; pilih kata sandi lain.")

@@ -104,7 +104,8 @@ class CheckedUpload:
     size: int
     sha256: str  # hex, also the storage key
     safe_name: str  # the buyer's name, extension of the real type ("scan.png" holding a PDF -> "scan.pdf")
-    data: bytes = field(default=b"", compare=False, repr=False)  # what to store: the PDF as uploaded, or the re-encoded image (size and sha256 are of it)
+    # What to store: the PDF as uploaded, or the re-encoded image (size and sha256 are of it).
+    data: bytes = field(default=b"", compare=False, repr=False)
 
 
 def limit_concurrent_decodes(slots: int) -> None:

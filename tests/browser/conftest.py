@@ -6,7 +6,8 @@ served on loopback with the demo catalogue.
 * ``browser``: Chromium launched once. ``CHROMIUM`` names another binary. If it is
   missing the tests fail rather than skip, so CI cannot pass without running them.
 * ``page``: a fresh context (cookies, storage) per test; the test fails afterwards if
-  the server answered 5xx or a page raised a JavaScript error meanwhile.
+  the server answered 5xx, a page raised a JavaScript error, or the browser refused
+  anything under the Content-Security-Policy (every response carries it) meanwhile.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
+# Reports every Content-Security-Policy violation to the console, where ``_page`` listens.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => console.error(
+  "Content Security Policy violation: " + event.violatedDirective + " blocked " + event.blockedURI));
+"""
 TIMEOUT_MS = 10_000  # generous for a loaded CI machine; a passing step takes milliseconds
 
 
@@ -100,14 +106,23 @@ def _page(browser: Browser, base_url: str, *, java_script_enabled: bool) -> Iter
     context = browser.new_context(base_url=base_url, locale="id-ID",
                                   java_script_enabled=java_script_enabled)
     context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     problems: list[str] = []
+    page.problems = problems  # a test that causes a violation on purpose clears its own
 
     def on_response(response) -> None:
         if response.status >= 500:
             problems.append(f"{response.status} from {response.request.method} {response.url}")
 
+    def on_console(message) -> None:
+        # Chromium logs every refusal ("Refused to apply inline style because it violates the
+        # following Content Security Policy directive ..."); the listener below adds the event.
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            problems.append(f"CSP violation on {page.url}: {message.text}")
+
     page.on("response", on_response)
+    page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
     try:
         yield page

@@ -97,3 +97,65 @@ def test_deactivated_account_cannot_log_in_and_admin_cannot_deactivate_self(sess
         services.authenticate(session, "c@example.test", PASSWORD)
     with pytest.raises(services.Conflict):
         services.set_active(session, admin.id, False, acting=admin)
+
+
+# -- issue 9: password rule everywhere, sessions that end, lockout, quiet registration ---------------
+
+def test_registration_and_staff_creation_refuse_weak_passwords(session):
+    from sales_service.accounts.passwords import WeakPassword
+
+    with pytest.raises(WeakPassword, match="paling sering dipakai"):
+        register(session, password="12345678")
+    with pytest.raises(WeakPassword, match="nama Anda"):
+        register(session, password="ani@example.test")
+    with pytest.raises(WeakPassword, match="minimal 8"):
+        services.create_staff(session, email="o@example.test", password="pendek", full_name="Oki",
+                              role=Role.OFFICER)
+
+
+def test_a_known_address_registers_nothing_and_says_so_only_in_the_log(session, caplog):
+    first = register(session)
+    with caplog.at_level("WARNING"):
+        again = services.request_registration(
+            session, email="ANI@example.test", password="mangga golek dari Cirebon", full_name="Penyusup",
+            segment=BuyerSegment.INDIVIDUAL, domicile=Domicile.INDONESIA)
+    assert again.user is None
+    assert f"user {first.id}" in caplog.text
+    assert services.authenticate(session, "ani@example.test", PASSWORD).full_name == "Ani Lestari"
+
+
+def test_ending_sessions_changes_the_session_id(session):
+    buyer = register(session)
+    before = buyer.get_id()
+    assert services.user_for_session(session, before) is buyer
+    services.log_out_everywhere(session, buyer.id)
+    assert services.user_for_session(session, before) is None
+    assert services.user_for_session(session, buyer.get_id()) is buyer
+    assert services.user_for_session(session, str(buyer.id)) is None  # a bare id from before 0003
+    assert services.user_for_session(session, "x:1") is None
+
+
+def test_lockout_after_ten_failures_in_the_window_and_release_after_it(session):
+    from datetime import UTC, datetime, timedelta
+
+    register(session)
+    start = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    for minute in range(9):
+        assert services.sign_in(session, "ani@example.test", "salah", now=start + timedelta(minutes=minute)) is None
+    assert services.sign_in(session, "ani@example.test", PASSWORD, now=start + timedelta(minutes=9)) is not None
+    # a success clears the count; ten more failures lock, the right password is then refused
+    for minute in range(10):
+        services.sign_in(session, "ani@example.test", "salah", now=start + timedelta(minutes=10 + minute))
+    locked_at = start + timedelta(minutes=19)
+    assert services.sign_in(session, "ani@example.test", PASSWORD, now=locked_at + timedelta(minutes=14)) is None
+    assert services.sign_in(session, "ani@example.test", PASSWORD, now=locked_at + timedelta(minutes=16)) is not None
+
+
+def test_failures_spread_beyond_the_window_do_not_lock(session):
+    from datetime import UTC, datetime, timedelta
+
+    register(session)
+    start = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    for n in range(20):
+        services.sign_in(session, "ani@example.test", "salah", now=start + timedelta(minutes=16 * n))
+    assert services.sign_in(session, "ani@example.test", PASSWORD, now=start + timedelta(minutes=16 * 20)) is not None

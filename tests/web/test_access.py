@@ -97,6 +97,7 @@ def test_login_next_parameter_cannot_redirect_off_site(client, db_session):
     token = csrf_token(client)
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
         response = client.post(f"/masuk?next={target}",
-                               data={"email": "buyer@example.test", "password": "kelapa muda tujuh pohon", "csrf_token": token})
+                               data={"email": "buyer@example.test", "password": "kelapa muda tujuh pohon",
+                                     "csrf_token": token})
         assert response.headers["Location"] == "/katalog"
         client.post("/keluar", data={"csrf_token": token})
