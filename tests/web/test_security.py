@@ -361,3 +361,27 @@ def test_the_price_api_repeats_at_most_40_characters_of_what_was_sent(client, pa
     assert 400 <= response.status_code < 500
     error = response.get_json()["error"]
     assert "A" * 40 + "…" in error and "A" * 41 not in error
+
+
+# -- 4. the password rule in every door --------------------------------------------------------------
+
+def test_the_cli_and_the_admin_page_refuse_a_common_password(tmp_path, app, admin_client):
+    fresh = create_app(web_config(tmp_path, tmp_path / "cli.db"))
+    runner = fresh.test_cli_runner()
+    runner.invoke(args=["migrate"])
+    refused = runner.invoke(args=["create-user", "kasir@example.test", "--name", "Kasir", "--role", "treasurer",
+                                  "--password", "password123"])
+    assert refused.exit_code != 0 and "paling sering dipakai" in refused.output
+    fresh.extensions["sales_db"]["engine"].dispose()
+
+    response = admin_client.post("/admin/pengguna", data=dict(
+        full_name="Petugas Baru", email="baru@example.test", password="12345678", role="officer",
+        csrf_token=csrf_token(admin_client, "/admin/pengguna")))
+    assert response.status_code == 422 and "paling sering dipakai" in response.get_data(as_text=True)
+
+
+def test_registration_says_why_a_password_is_refused(client):
+    response = client.post("/daftar", data=dict(REGISTRATION, email="dewi@example.test", password="dewi@example.test",
+                                                 csrf_token=csrf_token(client, "/daftar")))
+    assert response.status_code == 422
+    assert "alamat e-mail atau nama Anda" in response.get_data(as_text=True)
