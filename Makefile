@@ -54,6 +54,7 @@ lint: $(VENV)/.stamp-base
 bench: $(VENV)/.stamp-base
 	$(BIN)/python bench/pricing.py
 	$(BIN)/python bench/sla.py
+	$(BIN)/python bench/upload_memory.py
 
 # Add new UI strings to the English catalogue (source strings are Indonesian), then list what lacks English.
 messages: $(VENV)/.stamp-base

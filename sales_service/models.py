@@ -9,6 +9,7 @@ from sales_service.invoices.models import (
     Invoice,
     InvoiceCounter,
     InvoiceLine,
+    VerificationCode,
 )
 from sales_service.invoices.simulator_models import SimulatedBill
 from sales_service.orders.models import (
@@ -32,6 +33,7 @@ __all__ = [
     "Invoice",
     "InvoiceCounter",
     "InvoiceLine",
+    "VerificationCode",
     "SimulatedBill",
     "AbstractVersion",
     "LeaveDay",

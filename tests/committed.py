@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sales_service.accounts.models import User
 from sales_service.catalog.models import DigitalMap, MicrodataSet, MicrodataVariable, Product, Publication
 from sales_service.files.models import OrderDocument, StoredFile
-from sales_service.invoices.models import BillingCode, Invoice, InvoiceCounter, InvoiceLine
+from sales_service.invoices.models import BillingCode, Invoice, InvoiceCounter, InvoiceLine, VerificationCode
 from sales_service.invoices.simulator_models import SimulatedBill
 from sales_service.orders.models import (
     Order,
@@ -73,6 +73,7 @@ def delete_committed(engine, committed: Committed) -> None:
         statements = [
             delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(invoices)),
             delete(BillingCode).where(BillingCode.invoice_id.in_(invoices)),
+            delete(VerificationCode).where(VerificationCode.invoice_id.in_(invoices)),
             delete(Invoice).where(Invoice.id.in_(invoices)),
             delete(InvoiceCounter).where(InvoiceCounter.office_code.in_(offices)),
             # The simulator's bills name the invoice number, which carries the office code;

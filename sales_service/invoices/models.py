@@ -164,3 +164,21 @@ class CorrectionRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class VerifiedDocument(StrEnum):
+    INVOICE = "invoice"
+    SPPD = "sppd"  # the SPPD draft issued with the invoice
+
+
+class VerificationCode(Base):
+    """The opaque random code in a document's QR link (``/verify/<code>``): it names
+    the document without revealing its id, and cannot be guessed or derived."""
+
+    __tablename__ = "verification_code"
+    __table_args__ = (UniqueConstraint("invoice_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[VerifiedDocument] = mapped_column(str_enum(VerifiedDocument, "verified_document"))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)

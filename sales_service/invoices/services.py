@@ -22,6 +22,7 @@ from sales_service.errors import N_, Conflict, InvalidInput, NotFound
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
 from sales_service.files.storage import FileStorage
+from sales_service.invoices import verification
 from sales_service.invoices.gateway import BillingGateway, BillingRequest
 from sales_service.invoices.models import (
     BillingCode,
@@ -34,6 +35,8 @@ from sales_service.invoices.models import (
     InvoiceLine,
     InvoiceStatus,
     PaymentRoute,
+    VerificationCode,
+    VerifiedDocument,
 )
 from sales_service.orders import workflow
 from sales_service.orders.lifecycle import Action
@@ -100,6 +103,24 @@ def get_invoice_for(session: Session, invoice_id: int, user: User) -> Invoice:
     except NotFound:
         raise InvoiceNotFound() from None
     return invoice
+
+
+def verification_code(session: Session, invoice_id: int, kind: VerifiedDocument) -> str:
+    """The code printed in the QR link of the invoice (or its SPPD draft)."""
+    code = session.scalar(select(VerificationCode.code).where(
+        VerificationCode.invoice_id == invoice_id, VerificationCode.kind == kind))
+    if code is None:
+        raise verification.VerificationLinkInvalid()
+    return code
+
+
+def verified_document(session: Session, code: str) -> tuple[VerifiedDocument, Invoice]:
+    """What a verification link names: the kind of document and its invoice."""
+    row = session.scalar(select(VerificationCode).where(VerificationCode.code == code)) \
+        if verification.plausible_code(code) else None
+    if row is None:
+        raise verification.VerificationLinkInvalid()
+    return row.kind, get_invoice(session, row.invoice_id)
 
 
 def invoice_by_number(session: Session, number: str) -> Invoice:
@@ -182,6 +203,8 @@ def _new_invoice(session: Session, actor: Actor, order: Order, settings: Invoice
         invoice.bank_details["reference"] = invoice.number
     session.add(invoice)
     session.flush()
+    kinds = [VerifiedDocument.INVOICE] + ([VerifiedDocument.SPPD] if order.needs_agreement else [])
+    session.add_all(VerificationCode(code=verification.new_code(), kind=kind, invoice_id=invoice.id) for kind in kinds)
     if route == PaymentRoute.BILLING_CODE:
         _issue_code(session, invoice, gateway, settings)
     return invoice

@@ -1,18 +1,17 @@
-"""Signed links printed as QR codes on documents: ``/verify/<token>``.
+"""Verification links printed as QR codes on documents: ``/verify/<code>``.
 
-The token names the document (kind and id) and is signed with the app's secret
-(itsdangerous), so it cannot be forged or altered; the page then reads the
-document's current state (valid, void, paid) from the database.
+Each issued document gets its own random code (``secrets``), stored beside it, so
+a link reveals nothing (no id, no sequence) and cannot be forged or derived; the
+page then reads the document's current state (valid, void, paid). Pure module.
 """
 
 from __future__ import annotations
 
-from itsdangerous import BadSignature, URLSafeSerializer
+import secrets
 
 from sales_service.errors import NotFound
 
-SALT = "sales-service/verify-document"
-KINDS = ("invoice", "sppd")
+CODE_BYTES = 18  # 144 random bits, 24 URL-safe characters
 
 
 class VerificationLinkInvalid(NotFound):
@@ -21,17 +20,10 @@ class VerificationLinkInvalid(NotFound):
                          "atau tautannya diubah.")
 
 
-def make_token(secret: str, kind: str, document_id: int) -> str:
-    if kind not in KINDS:
-        raise ValueError(f"unknown document kind {kind!r}")
-    return URLSafeSerializer(secret, salt=SALT).dumps([kind, document_id])
+def new_code() -> str:
+    return secrets.token_urlsafe(CODE_BYTES)
 
 
-def read_token(secret: str, token: str) -> tuple[str, int]:
-    try:
-        kind, document_id = URLSafeSerializer(secret, salt=SALT).loads(token)
-    except (BadSignature, ValueError, TypeError):
-        raise VerificationLinkInvalid() from None
-    if kind not in KINDS or not isinstance(document_id, int):
-        raise VerificationLinkInvalid()
-    return kind, document_id
+def plausible_code(text: str) -> bool:
+    """Whether ``text`` could be a code at all (checked before any query)."""
+    return 10 <= len(text) <= 40 and all(c.isascii() and (c.isalnum() or c in "-_") for c in text)

@@ -19,8 +19,14 @@ from sales_service.files.models import DocumentType
 from sales_service.i18n import gettext
 from sales_service.invoices import printing, services
 from sales_service.invoices.gateway import gateway_from_config
-from sales_service.invoices.models import CodeStatus, CorrectionStatus, CorrectionTarget, InvoiceStatus, PaymentRoute
-from sales_service.invoices.verification import make_token, read_token
+from sales_service.invoices.models import (
+    CodeStatus,
+    CorrectionStatus,
+    CorrectionTarget,
+    InvoiceStatus,
+    PaymentRoute,
+    VerifiedDocument,
+)
 from sales_service.orders.pages import current_actor, order_action
 from sales_service.orders.permissions import Do
 from sales_service.web import (
@@ -65,9 +71,9 @@ def expiry_text(moment: datetime) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-def verify_url(kind: str, document_id: int) -> str:
-    token = make_token(current_app.config["SECRET_KEY"], kind, document_id)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("invoices.verify", token=token)
+def verify_url(kind: VerifiedDocument, invoice_id: int) -> str:
+    code = services.verification_code(db.session(), invoice_id, kind)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("invoices.verify", code=code)
 
 
 # -- the order page section -----------------------------------------------------------------
@@ -211,7 +217,8 @@ def invoice_pdf(invoice_id: int):
     invoice = services.get_invoice_for(session, invoice_id, current_user)
     config = current_app.config
     document = printing.invoice_document(session, invoice, office=printing.office_from_config(config),
-                                         verify_url=verify_url("invoice", invoice.id), timezone=config["TIMEZONE"])
+                                         verify_url=verify_url(VerifiedDocument.INVOICE, invoice.id),
+                                         timezone=config["TIMEZONE"])
     filename = invoice.number.replace("/", "-") + ".pdf"
     return _pdf_response(invoice_documents.invoice_pdf(document), filename)
 
@@ -223,7 +230,7 @@ def sppd_pdf(invoice_id: int):
     invoice = services.get_invoice_for(session, invoice_id, current_user)
     # An order without microdata or maps has no SPPD: printing answers 404 (NoSppdForOrder).
     document = printing.sppd_document(session, invoice, office=printing.office_from_config(current_app.config),
-                                      verify_url=verify_url("sppd", invoice.id))
+                                      verify_url=verify_url(VerifiedDocument.SPPD, invoice.id))
     filename = "SPPD-" + invoice.number.replace("/", "-") + ".pdf"
     return _pdf_response(sppd_documents.sppd_pdf(document), filename)
 
@@ -235,14 +242,12 @@ STATE_LABELS = {
 }
 
 
-@bp.get("/verify/<token>")
+@bp.get("/verify/<code>")
 @public
-def verify(token: str):
-    kind, document_id = read_token(current_app.config["SECRET_KEY"], token)
-    session = db.session()
-    invoice = services.get_invoice(session, document_id)
-    return render("invoices/verify.html", kind=kind, invoice=invoice, state=STATE_LABELS[invoice.status],
-                  valid=invoice.status != InvoiceStatus.VOID)
+def verify(code: str):
+    kind, invoice = services.verified_document(db.session(), code)
+    return render("invoices/verify.html", is_invoice=kind == VerifiedDocument.INVOICE, invoice=invoice,
+                  state=STATE_LABELS[invoice.status], valid=invoice.status != InvoiceStatus.VOID)
 
 
 # -- staff JSON API -------------------------------------------------------------------------------------

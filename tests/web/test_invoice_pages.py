@@ -1,5 +1,7 @@
 """Invoices through HTTP: issue, PDF content, verification links, the staff API."""
 
+import base64
+import json
 import re
 from datetime import date
 from io import BytesIO
@@ -8,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from sales_service.invoices.gateway import SimulatedSimponi
-from sales_service.invoices.verification import make_token
+from sales_service.invoices.models import VerifiedDocument
 from sales_service.orders import ordering, review
 from sales_service.orders.workflow import Actor
 from sales_service.roles import Role
@@ -71,7 +73,7 @@ def test_verify_page_tells_valid_from_void_and_refuses_forgeries(client, app, ac
     order_page = client.get(f"/pesanan/{accepted}").get_data(as_text=True)
     pdf_url = re.search(r'href="(/invoice/\d+/invoice\.pdf)"', order_page).group(1)
     invoice_id = int(pdf_url.split("/")[2])
-    verify_path = "/verify/" + make_token(app.config["SECRET_KEY"], "invoice", invoice_id)
+    verify_path = "/verify/" + printed_code(app, invoice_id, VerifiedDocument.INVOICE)
     printed = "".join(pdf_text(client.get(pdf_url).data).split())  # the URL may wrap in the PDF
     assert "http://127.0.0.1:5000" + verify_path in printed
     client.post(f"/pesanan/{accepted}/koreksi", data={"target": "invoice", "reason": "NPWP belum tercantum.",
@@ -91,6 +93,38 @@ def test_verify_page_tells_valid_from_void_and_refuses_forgeries(client, app, ac
     refused = client.get(forged)
     assert refused.status_code == 404
     assert "Tautan verifikasi tidak sah" in refused.get_data(as_text=True)
+
+
+def printed_code(app, invoice_id: int, kind: VerifiedDocument) -> str:
+    from sales_service import db
+    from sales_service.invoices import services as invoice_services
+
+    with app.app_context():
+        return invoice_services.verification_code(db.session(), invoice_id, kind)
+
+
+def test_verify_links_are_opaque_random_codes_that_reveal_no_id(client, app, accepted):
+    issue(client, accepted)
+    login(client, "ani@example.test")
+    order_page = client.get(f"/pesanan/{accepted}").get_data(as_text=True)
+    invoice_id = int(re.search(r'href="/invoice/(\d+)/invoice\.pdf"', order_page).group(1))
+    code = printed_code(app, invoice_id, VerifiedDocument.INVOICE)
+    printed = "".join(pdf_text(client.get(f"/invoice/{invoice_id}/invoice.pdf").data).split())
+    assert f"/verify/{code}" in printed
+    assert len(code) >= 20 and str(invoice_id) not in code
+    padded = code + "=" * (-len(code) % 4)
+    assert b"invoice" not in base64.urlsafe_b64decode(padded)  # random bytes, not an encoded [kind, id]
+    # The same link in the old signed form (base64 JSON of kind and id) opens nothing.
+    old_style = base64.urlsafe_b64encode(json.dumps(["invoice", invoice_id]).encode()).decode().rstrip("=")
+    assert client.get(f"/verify/{old_style}.signature").status_code == 404
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/katalog")})
+
+    page = client.get(f"/verify/{code}").get_data(as_text=True)
+    # What a verifier needs, and nothing else of the buyer: no e-mail, institution or NPWP.
+    for shown in ("INV/000000/", "Ani Buyer", "Rp335.000", "Sah dan berlaku"):
+        assert shown in page
+    for hidden in ("ani@example.test", "PST-", f"/pesanan/{accepted}"):
+        assert hidden not in page
 
 
 def test_staff_api_needs_a_live_token(client, accepted):
