@@ -17,7 +17,8 @@ from sales_service.documents.sppd import SppdDocument
 from sales_service.errors import NotFound
 from sales_service.invoices.models import Invoice, InvoiceStatus
 from sales_service.orders.models import Order
-from sales_service.pnbp.schedule import PricingRule, ProductKind
+from sales_service.orders.requirements import needs_agreement
+from sales_service.pnbp.schedule import PricingRule
 
 __all__ = ["UNITS", "NoSppdForOrder", "invoice_document", "office_from_config", "quantity_text", "sppd_document"]
 
@@ -25,7 +26,6 @@ __all__ = ["UNITS", "NoSppdForOrder", "invoice_document", "office_from_config", 
 UNITS = {PricingRule.PAGE_BLOCKS: "halaman", PricingRule.SIZE_BYTES: "byte", PricingRule.PER_UNIT: "peta"}
 
 # Only data the office hands over under a use agreement needs an SPPD (DOMAIN.md "SPPD content").
-_AGREEMENT_KINDS = frozenset({ProductKind.MICRODATA, ProductKind.MAP})
 
 
 class NoSppdForOrder(NotFound):
@@ -109,12 +109,12 @@ def sppd_document(session: Session, invoice: Invoice, *, office: Office, verify_
     """The SPPD draft that goes with ``invoice``: the order's microdata and maps, with the chosen
     variables. Raises :class:`NoSppdForOrder` when the order has neither."""
     order = _order_of(session, invoice)
-    if not (_AGREEMENT_KINDS & order.kinds):
+    if not order.needs_agreement:
         raise NoSppdForOrder()
     datasets = tuple(
         (line.product_title, tuple(v.name for v in line.variables) if not line.full_set else None)
         for line in order.lines
-        if line.kind in _AGREEMENT_KINDS
+        if needs_agreement([line.kind])
     )
     visit = order.walk_in
     return SppdDocument(
