@@ -111,7 +111,7 @@ def test_verify_links_are_opaque_random_codes_that_reveal_no_id(client, app, acc
     code = printed_code(app, invoice_id, VerifiedDocument.INVOICE)
     printed = "".join(pdf_text(client.get(f"/invoice/{invoice_id}/invoice.pdf").data).split())
     assert f"/verify/{code}" in printed
-    assert len(code) >= 20 and str(invoice_id) not in code
+    assert len(code) >= 20
     padded = code + "=" * (-len(code) % 4)
     assert b"invoice" not in base64.urlsafe_b64decode(padded)  # random bytes, not an encoded [kind, id]
     # The same link in the old signed form (base64 JSON of kind and id) opens nothing.
