@@ -49,7 +49,7 @@ def verify_path(text: str) -> str:
     """The path of the verify URL printed under the QR code. The printed host is
     SALES_PUBLIC_URL, which is not this live server, so only the path is kept. The QR
     column is narrow: the URL wraps over several lines, which pypdf returns as separate
-    lines; the token goes on while the next line is nothing but token characters
+    lines; the code goes on while the next line is nothing but code characters
     (the title that follows has spaces)."""
     lines = iter(text.splitlines())
     for line in lines:
@@ -62,14 +62,12 @@ def verify_path(text: str) -> str:
         if not TOKEN_PART.fullmatch(line.strip()):
             break
         token += line.strip()
-    assert TOKEN_PART.fullmatch(token) and "." in token, f"unreadable verify token {token!r}"
+    assert TOKEN_PART.fullmatch(token) and len(token) >= 20, f"unreadable verify code {token!r}"
     return f"/verify/{token}"
 
 
 def altered(path: str) -> str:
-    """The same link with one character of the signed payload changed. (Not the last
-    character of the signature: its low bits are base64 padding, so some changes there
-    decode to the very same signature.)"""
+    """The same link with the first character of its random code changed."""
     prefix, token = path.rsplit("/", 1)
     return f"{prefix}/{'X' if token[0] != 'X' else 'Y'}{token[1:]}"
 
