@@ -9,23 +9,9 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-
-from sales_service.demo import DEMO_PASSWORD
+from test_order_journey import login, logout
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/masuk")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Keluar").click()
-    expect(page.get_by_role("link", name="Masuk", exact=True)).to_be_visible()
 
 
 def visit(page: Page, path: str) -> None:
@@ -46,7 +32,7 @@ def test_every_page_kind_loads_without_a_policy_violation(page: Page):
     page.locator("#variables").get_by_role("checkbox", name=re.compile("Umur")).check()
     expect(page.locator("#size")).to_contain_text("untuk 1 variabel terpilih")
 
-    sign_in(page, "instansi@demo.test")  # a buyer no other journey uses: this draft stays out of their way
+    login(page, "instansi@demo.test")  # a buyer no other journey uses: this draft stays out of their way
     visit(page, "/akun")
     visit(page, "/pesanan")
     page.goto("/katalog?q=susenas")
@@ -54,18 +40,18 @@ def test_every_page_kind_loads_without_a_policy_violation(page: Page):
     page.locator("#order-button").click()
     expect(page).to_have_url(re.compile(r"/pesanan/\d+$"))
     order_path = re.sub(r"^https?://[^/]+", "", page.url)
-    sign_out(page)
+    logout(page)
 
-    sign_in(page, "petugas@demo.test")
+    login(page, "petugas@demo.test")
     for path in ("/staf", "/petugas/pesanan", "/petugas/tamu", order_path):
         visit(page, path)
-    sign_out(page)
+    logout(page)
 
-    sign_in(page, "admin@demo.test")
+    login(page, "admin@demo.test")
     for path in ("/admin/produk", "/admin/produk/baru/publication", "/admin/produk/baru/microdata",
                  "/admin/produk/baru/map", "/admin/pengguna", "/admin/token", "/admin/cuti"):
         visit(page, path)
-    sign_out(page)
+    logout(page)
 
 
 def test_an_inline_script_would_be_refused(page: Page):
