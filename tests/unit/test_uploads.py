@@ -2,16 +2,13 @@
 
 import hashlib
 import io
-import struct
 import unicodedata
 import zipfile
-import zlib
 from functools import cache
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from reportlab.pdfgen import canvas
 
 from sales_service.files.uploads import (
     MIME,
@@ -22,6 +19,7 @@ from sales_service.files.uploads import (
     UploadTooLarge,
     check_upload,
 )
+from tests.upload_corpus import jpeg, pdf, picture, png, png_claiming
 
 LIMIT = 10 * 1_000_000  # the default limit in production
 
@@ -30,16 +28,6 @@ LIMIT = 10 * 1_000_000  # the default limit in production
 
 
 @cache
-def pdf(pages: int = 1) -> bytes:
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer)
-    for number in range(pages):
-        page.drawString(72, 750, f"Abstraksi penggunaan data, halaman {number + 1}")
-        page.showPage()
-    page.save()
-    return buffer.getvalue()
-
-
 def pdf_without_pages() -> bytes:
     buffer = io.BytesIO()
     PdfWriter().write(buffer)
@@ -69,36 +57,6 @@ AES_256 = (
     b"/CF << /StdCF << /CFM /AESV3 /AuthEvent /DocOpen /Length 32 >> >> /StmF /StdCF /StrF /StdCF"
 )
 CERTIFICATE = b"/Filter /Adobe.PubSec /V 4 /SubFilter /adbe.pkcs7.s5"
-
-
-def picture(kind: str, size: tuple[int, int] = (64, 48)) -> bytes:
-    image = Image.new("RGB", size)
-    image.putdata([(x * 4 % 256, y * 5 % 256, (x * y) % 256) for y in range(size[1]) for x in range(size[0])])
-    buffer = io.BytesIO()
-    image.save(buffer, kind)
-    return buffer.getvalue()
-
-
-@cache
-def png() -> bytes:
-    return picture("PNG")
-
-
-@cache
-def jpeg() -> bytes:
-    return picture("JPEG")
-
-
-def png_claiming(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims huge dimensions: a decompression bomb's calling card."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
-    )
 
 
 def png_with_bad_checksum() -> bytes:
