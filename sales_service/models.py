@@ -11,7 +11,7 @@ from sales_service.invoices.models import (
     InvoiceLine,
     VerificationCode,
 )
-from sales_service.invoices.simulator_models import SimulatedBill
+from sales_service.invoices.simulator_models import SimulatedBill, SimulatedPayment
 from sales_service.orders.models import (
     LeaveDay,
     Order,
@@ -23,6 +23,7 @@ from sales_service.orders.models import (
     WalkInVisit,
 )
 from sales_service.orm import Base
+from sales_service.payments.models import Payment, PaymentNotification
 from sales_service.pnbp.models import TariffScheduleVersion
 from sales_service.sppd.models import AbstractVersion
 
@@ -35,6 +36,9 @@ __all__ = [
     "InvoiceLine",
     "VerificationCode",
     "SimulatedBill",
+    "SimulatedPayment",
+    "Payment",
+    "PaymentNotification",
     "AbstractVersion",
     "LeaveDay",
     "Order",

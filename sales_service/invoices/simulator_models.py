@@ -35,3 +35,21 @@ class SimulatedBill(Base):
     cancelled: Mapped[bool] = mapped_column(default=False)
     paid_count: Mapped[int] = mapped_column(default=0)  # more than 1: one code paid twice, two NTPNs
     paid_amount: Mapped[int] = mapped_column(BigInteger, default=0)  # whole rupiah, all payments together
+
+
+class SimulatedPayment(Base):
+    """One payment the simulated network received for a bill, notified or not: what a
+    status inquiry answers from."""
+
+    __tablename__ = "simulated_payment"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(15), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    ntpn: Mapped[str] = mapped_column(String(16))
+    ntb: Mapped[str] = mapped_column(String(20))
+    bank: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(40))
+    paid_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    notified: Mapped[bool] = mapped_column(default=True)
