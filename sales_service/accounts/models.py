@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sales_service.clock import utcnow
@@ -29,6 +29,7 @@ class User(Base):
     domicile: Mapped[Domicile | None] = mapped_column(str_enum(Domicile, "domicile"))
     institution: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(500))  # printed on invoices
     npwp: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -74,3 +75,28 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SegmentRequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class SegmentChangeRequest(Base):
+    """A buyer asks to be of another segment. The segment decides prices (Rp0, NPWP), so
+    the buyer does not change it alone: an officer approves or refuses."""
+
+    __tablename__ = "segment_change_request"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    from_segment: Mapped[BuyerSegment | None] = mapped_column(str_enum(BuyerSegment, "segment_request_from"))
+    to_segment: Mapped[BuyerSegment] = mapped_column(str_enum(BuyerSegment, "segment_request_to"))
+    institution: Mapped[str | None] = mapped_column(String(200))  # as it should read after the change
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[SegmentRequestStatus] = mapped_column(str_enum(SegmentRequestStatus, "segment_request_status"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str | None] = mapped_column(Text)

@@ -62,6 +62,7 @@ class Invoice(Base):
     buyer_name: Mapped[str] = mapped_column(String(200))
     buyer_institution: Mapped[str | None] = mapped_column(String(200))
     buyer_npwp: Mapped[str | None] = mapped_column(String(16))
+    buyer_address: Mapped[str | None] = mapped_column(String(500))  # as on the buyer's profile at issue
     bank_details: Mapped[dict | None] = mapped_column(JSON)  # snapshot for buyers abroad
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

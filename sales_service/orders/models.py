@@ -22,7 +22,7 @@ from sales_service.orders.lifecycle import Channel, OrderStatus, ZeroRateClaim
 from sales_service.orders.requirements import has_sample, needs_agreement
 from sales_service.orm import Base, BigId, str_enum
 from sales_service.pnbp.schedule import PricingRule, ProductKind
-from sales_service.pnbp.segments import BuyerSegment
+from sales_service.pnbp.segments import BuyerSegment, ZeroRatePurpose
 
 
 class Order(Base):
@@ -44,10 +44,16 @@ class Order(Base):
     buyer_institution: Mapped[str | None] = mapped_column(String(200))
     segment: Mapped[BuyerSegment] = mapped_column(str_enum(BuyerSegment, "order_segment"))
     purpose: Mapped[str] = mapped_column(Text, default="")
-    commercial: Mapped[bool] = mapped_column(default=True)
+    commercial: Mapped[bool | None] = mapped_column()  # None: the buyer has not said yet
     zero_rate: Mapped[ZeroRateClaim] = mapped_column(str_enum(ZeroRateClaim, "zero_rate_claim"),
                                                      default=ZeroRateClaim.NONE)
     zero_rate_basis: Mapped[str | None] = mapped_column(Text)  # legal basis recorded on approval
+    # An Rp0 claim names the eligible institution behind it (for a person: whose letter they
+    # bring), the institution's kind and which of the four purposes it serves.
+    zero_rate_institution: Mapped[str | None] = mapped_column(String(200))
+    zero_rate_institution_segment: Mapped[BuyerSegment | None] = mapped_column(
+        str_enum(BuyerSegment, "zero_rate_institution_segment"))
+    zero_rate_purpose: Mapped[ZeroRatePurpose | None] = mapped_column(str_enum(ZeroRatePurpose, "zero_rate_purpose"))
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
