@@ -11,11 +11,11 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
+from sales_service import dates
 from sales_service.accounts.npwp import format_npwp
 from sales_service.errors import DomainError
 from sales_service.files.storage import FileStorage
@@ -194,17 +194,17 @@ def register_error_handlers(app: Flask) -> None:
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters["rupiah"] = format_rupiah
 
-    def _date(value: date) -> str:
-        return format_date(value, format="long", locale="id_ID" if current_language() == "id" else "en_GB")
+    def _date(value: date | datetime) -> str:
+        """A calendar day, or a stored moment as the office's day ("6 Desember 2026")."""
+        if isinstance(value, datetime):
+            return dates.local_day(value, current_app.config["TIMEZONE"], current_language())
+        return dates.long_date(value, current_language())
 
     app.jinja_env.filters["longdate"] = _date
 
     def _local_time(moment: datetime) -> str:
-        """A stored moment (UTC) as the office's wall-clock time."""
-        if moment.tzinfo is None:  # SQLite returns naive UTC
-            moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-        local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
-        return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+        """A stored moment (UTC) on the office's clock ("6 Desember 2026, 19.50 WIB")."""
+        return dates.date_time(moment, current_app.config["TIMEZONE"], current_language())
 
     app.jinja_env.filters["localtime"] = _local_time
 

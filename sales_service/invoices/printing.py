@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from sales_service.dates import date_time
 from sales_service.documents.invoice import BankDetails, DocumentLine, InvoiceDocument
 from sales_service.documents.layout import Office
 from sales_service.documents.sppd import SppdDocument
@@ -98,7 +99,7 @@ def invoice_document(
         total=invoice.total,
         zero_rate_basis=invoice.zero_rate_basis,
         billing_code=code.code if code else None,
-        billing_expires_at=f"{expires:%Y-%m-%d %H:%M} {expires.tzname()}" if expires else None,
+        billing_expires_at=date_time(code.expires_at, timezone) if code else None,
         bank=BankDetails(**invoice.bank_details) if invoice.bank_details else None,
         verify_url=verify_url,
         replaces=invoice.replaces.number if invoice.replaces_id else None,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 
-from sales_service import db
+from sales_service import dates, db
 from sales_service.access import bearer_token_required, officer_required, public, signed_in
 from sales_service.documents import invoice as invoice_documents
 from sales_service.documents import sppd as sppd_documents
@@ -16,7 +16,7 @@ from sales_service.errors import N_, InvalidInput
 from sales_service.extensions import csrf
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
-from sales_service.i18n import gettext
+from sales_service.i18n import current_language, gettext
 from sales_service.invoices import printing, services
 from sales_service.invoices.gateway import gateway_from_config
 from sales_service.invoices.models import (
@@ -67,8 +67,7 @@ def _local(moment: datetime) -> datetime:
 
 
 def expiry_text(moment: datetime) -> str:
-    local = _local(moment)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    return dates.date_time(moment, current_app.config["TIMEZONE"], current_language())
 
 
 def verify_url(kind: VerifiedDocument, invoice_id: int) -> str:
