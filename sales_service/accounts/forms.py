@@ -1,7 +1,7 @@
 """Forms parse and carry CSRF; the rules themselves live in the services."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
 
 from sales_service.accounts.models import Domicile, Role
 from sales_service.pnbp.segments import BuyerSegment
@@ -19,6 +19,7 @@ class RegisterForm(FlaskForm):
     segment = SelectField(choices=[s.value for s in BuyerSegment])
     domicile = SelectField(choices=[d.value for d in Domicile])
     institution = StringField()
+    address = TextAreaField()
     phone = StringField()
     npwp = StringField()
 
@@ -34,3 +35,17 @@ class PasswordChangeForm(FlaskForm):
     current = PasswordField()
     new = PasswordField()
     repeated = PasswordField()
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField()
+    institution = StringField()
+    address = TextAreaField()
+    phone = StringField()
+    npwp = StringField()
+
+
+class SegmentRequestForm(FlaskForm):
+    segment = SelectField(choices=[s.value for s in BuyerSegment])
+    institution = StringField()
+    reason = TextAreaField()

@@ -12,13 +12,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from sales_service.accounts.models import STAFF_ROLES, Domicile, Role, User
+from sales_service.accounts.models import (
+    STAFF_ROLES,
+    Domicile,
+    Role,
+    SegmentChangeRequest,
+    SegmentRequestStatus,
+    User,
+)
 from sales_service.accounts.npwp import normalise_npwp
 from sales_service.accounts.passwords import check_password
 from sales_service.clock import aware, utcnow
-from sales_service.errors import N_, Conflict, DomainError, InvalidInput, NotFound
+from sales_service.errors import N_, Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS, BuyerSegment
-from sales_service.text import clean_text
+from sales_service.text import MAX_REASON, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +89,92 @@ def _add_user(session: Session, user: User) -> User:
     return user
 
 
+class FormInvalid(InvalidInput):
+    """Several fields refused at once: ``errors`` holds each field's reason, so a form can
+    show all of them together instead of one per attempt."""
+
+    def __init__(self, errors: dict[str, DomainError]):
+        super().__init__("Periksa kembali isian yang ditandai.")
+        self.errors = errors
+
+    def translated(self, gettext) -> str:
+        return " ".join(error.translated(gettext) for error in self.errors.values())
+
+
+def _refuse(errors: dict[str, DomainError]) -> None:
+    """Raise what ``errors`` holds: a single reason as itself, several together."""
+    if len(errors) == 1:
+        raise next(iter(errors.values()))
+    if errors:
+        raise FormInvalid(errors)
+
+
+# Segments that buy as an organisation: the name of the institution or company is required.
+INSTITUTION_SEGMENTS = ZERO_RATE_SEGMENTS | {BuyerSegment.PRIVATE_COMPANY}
+PROFILE_FIELDS = ("full_name", "institution", "address", "phone", "npwp")
+
+
+def required_fields(segment: BuyerSegment | None) -> frozenset[str]:
+    """The profile fields a buyer of ``segment`` must fill (the registration form marks them)."""
+    fields = {"full_name"}
+    if segment in INSTITUTION_SEGMENTS:
+        fields.add("institution")
+    if segment == BuyerSegment.PRIVATE_COMPANY:  # DOMAIN.md: private-sector buyers need an active NPWP
+        fields.add("npwp")
+    return frozenset(fields)
+
+
+def _check(errors: dict[str, DomainError], field: str, check):
+    try:
+        return check()
+    except DomainError as error:
+        errors[field] = error
+        return None
+
+
+def _lines(text: str | None) -> str:
+    """A typed address as its non-empty lines, each trimmed, joined by newlines (no CR)."""
+    return "\n".join(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+def clean_profile(segment: BuyerSegment | None, *, full_name: str, institution: str = "", address: str = "",
+                  phone: str = "", npwp: str = "") -> tuple[dict, dict[str, DomainError]]:
+    """The profile as it will be stored, and every field's reason for refusal (none: empty)."""
+    errors: dict[str, DomainError] = {}
+    values = {
+        "full_name": _check(errors, "full_name", lambda: clean_text(full_name, N_("Nama lengkap"), max_length=200)),
+        "institution": _check(errors, "institution", lambda: clean_text(
+            institution, N_("Instansi"), required=False, max_length=200)) or None,
+        "address": _check(errors, "address", lambda: clean_text(
+            _lines(address), N_("Alamat"), required=False, max_length=500)) or None,
+        "phone": _check(errors, "phone", lambda: clean_text(phone, N_("Telepon"), required=False, max_length=40))
+        or None,
+        "npwp": None,
+    }
+    if "institution" not in errors and segment in INSTITUTION_SEGMENTS and not values["institution"]:
+        errors["institution"] = InvalidInput("Nama instansi atau perusahaan wajib diisi untuk segmen ini.")
+    if segment == BuyerSegment.PRIVATE_COMPANY or (npwp or "").strip():
+        values["npwp"] = _check(errors, "npwp", lambda: normalise_npwp(npwp))
+    return values, errors
+
+
+def registration_problems(*, email: str, password: str, full_name: str, segment: BuyerSegment,
+                          institution: str = "", address: str = "", phone: str = "", npwp: str = "",
+                          **_ignored) -> dict[str, DomainError]:
+    """Every reason the registration form would be refused for, by field, without touching
+    the database (whether the address has an account is never told here)."""
+    values, profile_errors = clean_profile(segment, full_name=full_name, institution=institution,
+                                           address=address, phone=phone, npwp=npwp)
+    errors: dict[str, DomainError] = {}
+    if "full_name" in profile_errors:
+        errors["full_name"] = profile_errors.pop("full_name")
+    email = _check(errors, "email", lambda: normalise_email(email))
+    _check(errors, "password", lambda: check_password(password, email=email or "",
+                                                      full_name=values["full_name"] or ""))
+    errors.update(profile_errors)
+    return errors
+
+
 def register_buyer(
     session: Session,
     *,
@@ -91,32 +184,131 @@ def register_buyer(
     segment: BuyerSegment,
     domicile: Domicile,
     institution: str = "",
+    address: str = "",
     phone: str = "",
     npwp: str = "",
 ) -> User:
-    email = normalise_email(email)
-    full_name = clean_text(full_name, N_("Nama lengkap"), max_length=200)
-    check_password(password, email=email, full_name=full_name)
-    institution = clean_text(institution, N_("Instansi"), required=False, max_length=200)
-    phone = clean_text(phone, N_("Telepon"), required=False, max_length=40)
-    needs_institution = segment in ZERO_RATE_SEGMENTS or segment == BuyerSegment.PRIVATE_COMPANY
-    if needs_institution and not institution:
-        raise InvalidInput("Nama instansi atau perusahaan wajib diisi untuk segmen ini.")
-    npwp_digits = None
-    if segment == BuyerSegment.PRIVATE_COMPANY or (npwp or "").strip():
-        npwp_digits = normalise_npwp(npwp)
+    _refuse(registration_problems(email=email, password=password, full_name=full_name, segment=segment,
+                                  institution=institution, address=address, phone=phone, npwp=npwp))
+    values, _ = clean_profile(segment, full_name=full_name, institution=institution, address=address,
+                              phone=phone, npwp=npwp)
     user = User(
-        email=email,
+        email=normalise_email(email),
         password_hash=generate_password_hash(password),
-        full_name=full_name,
         role=Role.BUYER,
         segment=segment,
         domicile=domicile,
-        institution=institution or None,
-        phone=phone or None,
-        npwp=npwp_digits,
+        **values,
     )
     return _add_user(session, user)
+
+
+def update_profile(session: Session, user_id: int, *, full_name: str, institution: str = "", address: str = "",
+                   phone: str = "", npwp: str = "") -> User:
+    """The buyer corrects their own name, institution, address, phone or NPWP. Later
+    invoices (a reissue too) print the corrected data; issued ones keep what they printed.
+    The segment is not changed here: it decides prices (``request_segment_change``)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Pengguna tidak ditemukan.")
+    values, errors = clean_profile(user.segment, full_name=full_name, institution=institution, address=address,
+                                   phone=phone, npwp=npwp)
+    _refuse(errors)
+    for field, value in values.items():
+        setattr(user, field, value)
+    session.flush()
+    return user
+
+
+# -- segment changes: asked by the buyer, decided by an officer ---------------------------------------
+
+class SegmentRequestPending(Conflict):
+    def __init__(self):
+        super().__init__("Permintaan perubahan segmen Anda masih menunggu keputusan petugas.")
+
+
+def pending_segment_request(session: Session, user_id: int) -> SegmentChangeRequest | None:
+    return session.scalar(select(SegmentChangeRequest).where(
+        SegmentChangeRequest.user_id == user_id, SegmentChangeRequest.status == SegmentRequestStatus.PENDING))
+
+
+SEGMENT_DECISION_LABELS = {
+    SegmentRequestStatus.APPROVED: N_("disetujui"),
+    SegmentRequestStatus.REFUSED: N_("ditolak"),
+}
+
+
+def decided_segment_requests(session: Session, user_id: int) -> list[SegmentChangeRequest]:
+    """The buyer's last decided requests, newest first, with the officer's answer."""
+    query = select(SegmentChangeRequest).where(
+        SegmentChangeRequest.user_id == user_id, SegmentChangeRequest.status != SegmentRequestStatus.PENDING,
+    ).order_by(SegmentChangeRequest.id.desc()).limit(5)
+    return list(session.scalars(query))
+
+
+def request_segment_change(session: Session, user_id: int, *, segment: str, institution: str = "",
+                           reason: str = "") -> SegmentChangeRequest:
+    """The buyer asks to be of another segment; nothing changes until an officer approves."""
+    user = session.get(User, user_id)
+    if user is None or user.role != Role.BUYER:
+        raise PermissionDenied("Hanya pembeli yang mempunyai segmen.")
+    try:
+        wanted = BuyerSegment(segment)
+    except ValueError:
+        raise InvalidInput("Pilih segmen pembeli yang baru.") from None
+    if wanted == user.segment:
+        raise InvalidInput("Segmen itu sudah segmen Anda.")
+    if pending_segment_request(session, user.id) is not None:
+        raise SegmentRequestPending()
+    errors: dict[str, DomainError] = {}
+    institution = _check(errors, "institution", lambda: clean_text(
+        institution, N_("Instansi"), required=False, max_length=200)) or user.institution or ""
+    if "institution" not in errors and wanted in INSTITUTION_SEGMENTS and not institution:
+        errors["institution"] = InvalidInput("Nama instansi atau perusahaan wajib diisi untuk segmen ini.")
+    reason = _check(errors, "reason", lambda: clean_text(reason, N_("Alasan perubahan"), max_length=MAX_REASON))
+    if wanted == BuyerSegment.PRIVATE_COMPANY and not user.npwp:
+        errors["npwp"] = InvalidInput("Isi dulu NPWP perusahaan di profil Anda: perusahaan swasta wajib ber-NPWP.")
+    _refuse(errors)
+    request = SegmentChangeRequest(user_id=user.id, from_segment=user.segment, to_segment=wanted,
+                                   institution=institution or None, reason=reason,
+                                   status=SegmentRequestStatus.PENDING)
+    session.add(request)
+    session.flush()
+    return request
+
+
+def pending_segment_requests(session: Session, *, limit: int = 100) -> list[tuple[SegmentChangeRequest, User]]:
+    """The oldest undecided requests first, each with its buyer (the officers' list)."""
+    query = (select(SegmentChangeRequest, User).join(User, User.id == SegmentChangeRequest.user_id)
+             .where(SegmentChangeRequest.status == SegmentRequestStatus.PENDING)
+             .order_by(SegmentChangeRequest.id).limit(limit))
+    return [(request, user) for request, user in session.execute(query)]
+
+
+def decide_segment_change(session: Session, request_id: int, *, approve: bool, note: str = "",
+                          officer: User) -> SegmentChangeRequest:
+    """An officer approves (the buyer's segment, and institution when given, change now;
+    orders already submitted keep the segment they were made with) or refuses with a reason."""
+    if officer.role not in (Role.OFFICER, Role.ADMIN):
+        raise PermissionDenied("Hanya petugas yang memutuskan perubahan segmen.")
+    request = session.get(SegmentChangeRequest, request_id)
+    if request is None:
+        raise NotFound("Permintaan perubahan segmen tidak ditemukan.")
+    if request.status != SegmentRequestStatus.PENDING:
+        raise Conflict("Permintaan ini sudah diputuskan.")
+    note = clean_text(note, N_("Alasan penolakan"), required=not approve, max_length=MAX_REASON)
+    buyer = session.get_one(User, request.user_id)
+    if approve:
+        if request.to_segment == BuyerSegment.PRIVATE_COMPANY and not buyer.npwp:
+            raise Conflict("Pembeli belum mengisi NPWP; perusahaan swasta wajib ber-NPWP.")
+        buyer.segment = request.to_segment
+        if request.institution:
+            buyer.institution = request.institution
+    request.status = SegmentRequestStatus.APPROVED if approve else SegmentRequestStatus.REFUSED
+    request.decision_note = note or None
+    request.decided_by_id, request.decided_at = officer.id, utcnow()
+    session.flush()
+    return request
 
 
 def create_staff(session: Session, *, email: str, password: str, full_name: str, role: Role) -> User:

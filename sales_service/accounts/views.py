@@ -5,9 +5,16 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from sales_service import db
-from sales_service.access import admin_required, public, signed_in
+from sales_service.access import admin_required, officer_required, public, signed_in
 from sales_service.accounts import api_tokens, services
-from sales_service.accounts.forms import LoginForm, PasswordChangeForm, RegisterForm, StaffForm
+from sales_service.accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    SegmentRequestForm,
+    StaffForm,
+)
 from sales_service.accounts.models import Domicile, Role
 from sales_service.extensions import limiter
 from sales_service.i18n import gettext
@@ -85,6 +92,7 @@ def register():
             segment=BuyerSegment(form.segment.data),
             domicile=Domicile(form.domicile.data),
             institution=form.institution.data,
+            address=form.address.data or "",
             phone=form.phone.data,
             npwp=form.npwp.data,
         ))
@@ -104,6 +112,29 @@ def register():
     )
 
 
+def _account_page(*, form: PasswordChangeForm | None = None, error: str | None = None,
+                  profile_form: ProfileForm | None = None, profile_error: str | None = None,
+                  segment_form: SegmentRequestForm | None = None, segment_error: str | None = None):
+    """The account page with whichever of its forms was just sent kept as typed."""
+    user = current_user
+    session = db.session()
+    if profile_form is None:
+        profile_form = ProfileForm(formdata=None, data={field: getattr(user, field) or "" for field in
+                                                        services.PROFILE_FIELDS})
+    failed = error or profile_error or segment_error
+    return render(
+        "accounts/account.html", user=user, form=form or PasswordChangeForm(formdata=None), error=error,
+        profile_form=profile_form, profile_error=profile_error,
+        segment_form=segment_form or SegmentRequestForm(formdata=None, data={"segment": user.segment}),
+        segment_error=segment_error, has_segment=user.segment is not None,
+        required=services.required_fields(user.segment),
+        pending_segment=services.pending_segment_request(session, user.id) if user.segment else None,
+        decided_segments=services.decided_segment_requests(session, user.id) if user.segment else [],
+        decision_labels=services.SEGMENT_DECISION_LABELS,
+        segments=list(BuyerSegment), status=422 if failed else 200,
+    )
+
+
 @bp.route("/akun", methods=["GET", "POST"])
 @signed_in
 def account():
@@ -118,8 +149,62 @@ def account():
             login_user(user)  # this session goes on under the new generation; all others end
             flash(gettext("Kata sandi diganti. Sesi lain akun ini di perangkat lain telah diakhiri."), "success")
             return redirect(url_for("accounts.account"), 303)
-    return render("accounts/account.html", user=current_user, form=form, error=error,
-                  status=422 if error else 200)
+    return _account_page(form=form, error=error)
+
+
+@bp.post("/akun/profil")
+@signed_in
+def profile():
+    form = ProfileForm()
+    error = None
+    if form.validate_on_submit():
+        user, error = attempt(lambda: services.update_profile(
+            db.session(), current_user.id, **{field: form[field].data or "" for field in services.PROFILE_FIELDS}))
+        if user is not None:
+            flash(gettext("Profil disimpan. Invoice yang terbit berikutnya memuat data ini."), "success")
+            return redirect(url_for("accounts.account"), 303)
+    return _account_page(profile_form=form, profile_error=error or gettext("Periksa kembali isian formulir."))
+
+
+@bp.post("/akun/segmen")
+@signed_in
+def segment_request():
+    form = SegmentRequestForm()
+    error = None
+    if form.validate_on_submit():
+        request_row, error = attempt(lambda: services.request_segment_change(
+            db.session(), current_user.id, segment=form.segment.data, institution=form.institution.data or "",
+            reason=form.reason.data or ""))
+        if request_row is not None:
+            flash(gettext("Permintaan perubahan segmen dikirim; petugas akan memutuskannya."), "success")
+            return redirect(url_for("accounts.account"), 303)
+    return _account_page(segment_form=form, segment_error=error or gettext("Periksa kembali isian formulir."))
+
+
+@bp.get("/petugas/segmen")
+@officer_required
+def segment_requests():
+    return render("accounts/segment_requests.html", requests=services.pending_segment_requests(db.session()),
+                  error=None)
+
+
+@bp.post("/petugas/segmen/<int:request_id>")
+@officer_required
+def decide_segment(request_id: int):
+    decision = request.form.get("decision")
+    outcome = attempt(lambda: services.decide_segment_change(
+        db.session(), request_id, approve=decision == "approve", note=request.form.get("note", ""),
+        officer=current_user._get_current_object()))
+    if outcome.ok:
+        name = services.get_user(db.session(), outcome.result.user_id).full_name
+        flash(gettext("Segmen %(name)s diubah.", name=name) if decision == "approve"
+              else gettext("Permintaan perubahan segmen %(name)s ditolak.", name=name), "success")
+        return redirect(url_for("accounts.segment_requests"), 303)
+    if outcome.status == 404:
+        abort(404)
+    return render("accounts/segment_requests.html", requests=services.pending_segment_requests(db.session()),
+                  error=outcome.error, failed_id=request_id, note=request.form.get("note", ""),
+                  status=outcome.status)
 
 
 @bp.route("/admin/pengguna", methods=["GET", "POST"])

@@ -79,6 +79,7 @@ class InvoiceDocument:
     bank: BankDetails | None  # buyers abroad: transfer instructions instead of a billing code
     verify_url: str  # absolute URL put in the QR code and printed under it
     replaces: str | None = None  # number of the voided invoice this version replaces
+    buyer_address: str | None = None  # as on the buyer's profile when the invoice was issued
 
 
 _INVOICE_STATUSES = {"issued": "Diterbitkan", "void": "BATAL (VOID)", "paid": "LUNAS"}
@@ -120,6 +121,8 @@ def _invoice_meta(doc: InvoiceDocument) -> Table:
     buyer = [paragraph("Kepada (wajib bayar)", "label"), paragraph(f"<b>{markup(doc.buyer_name)}</b>")]
     if doc.buyer_institution:
         buyer.append(paragraph(markup(doc.buyer_institution)))
+    if doc.buyer_address:
+        buyer.append(paragraph(markup(doc.buyer_address).replace("\n", "<br/>")))
     if doc.buyer_npwp:
         buyer.append(paragraph(f"NPWP {markup(format_npwp(doc.buyer_npwp))}"))
     # A box of its own, so it is as tall as the buyer's details, not as the left column.

@@ -81,6 +81,7 @@ def invoice_document(
         buyer_name=invoice.buyer_name,
         buyer_institution=invoice.buyer_institution,
         buyer_npwp=invoice.buyer_npwp,
+        buyer_address=invoice.buyer_address,
         order_reference=order.reference,
         lines=tuple(
             DocumentLine(

@@ -188,6 +188,7 @@ def _new_invoice(session: Session, actor: Actor, order: Order, settings: Invoice
         buyer_name=buyer.full_name if buyer else order.buyer_name,
         buyer_institution=(buyer.institution if buyer else order.buyer_institution),
         buyer_npwp=buyer.npwp if buyer else None,
+        buyer_address=buyer.address if buyer else None,  # the profile now: a reissue prints the corrected one
         bank_details=dict(settings.bank, reference=None) if route == PaymentRoute.BANK_TRANSFER else None,
         created_by_id=actor.user.id,
         lines=[
