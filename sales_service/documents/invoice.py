@@ -40,12 +40,16 @@ class DocumentLine:
     description: str
     regulation: str  # "PP 13/2024"
     item_code: str
-    basis: str  # how the normal amount was reached, in Indonesian
+    # How the normal amount was reached, the way the rule works, in Indonesian: "1 MB pertama Rp20.000
+    # + 6.512.345 byte × Rp20/1.000 byte", "50 halaman pertama Rp50.000 + 2 × 50 halaman berikutnya
+    # @ Rp15.000", "1 peta × Rp30.000". Printed as the calculation; there is no single unit price
+    # to print beside a byte or page count (it would read as a price per byte).
+    basis: str
     quantity: str  # already formatted with its unit: "7.512.345 byte", "120 halaman", "1 peta"
-    unit_price: int
     amount: int  # charged: 0 when waived
     normal_amount: int
     waived: bool
+    item_name: str | None = None  # the tariff item in the regulation's words; None on old lines
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,12 @@ class InvoiceDocument:
     verify_url: str  # absolute URL put in the QR code and printed under it
     replaces: str | None = None  # number of the voided invoice this version replaces
     buyer_address: str | None = None  # as on the buyer's profile when the invoice was issued
+    # Bank transfers (buyers abroad): the last day to pay, where to upload the proof of transfer
+    # (the buyer's order page) and the rule that bank charges are the payer's, as the schedule that
+    # priced the invoice cites it ("PP 7/2015 Pasal 3"); None: cite no article.
+    valid_until: date | None = None
+    order_url: str | None = None
+    bank_charges_basis: str | None = None
 
 
 _INVOICE_STATUSES = {"issued": "Diterbitkan", "void": "BATAL (VOID)", "paid": "LUNAS"}
@@ -116,6 +126,9 @@ def _invoice_meta(doc: InvoiceDocument) -> Table:
     ]
     if doc.due_on is not None:
         rows.append(("Jatuh tempo", long_date(doc.due_on)))
+    if doc.valid_until is not None:
+        until = doc.valid_until
+        rows.append(("Berlaku sampai", f"<b>{long_date(until)}</b> (valid until {long_date(until, 'en')})"))
     rows += [("Referensi pesanan", markup(doc.order_reference)), ("Status", _INVOICE_STATUSES[doc.status])]
 
     buyer = [paragraph("Kepada (wajib bayar)", "label"), paragraph(f"<b>{markup(doc.buyer_name)}</b>")]
@@ -160,40 +173,48 @@ def _amount_cell(line: DocumentLine) -> list[Paragraph]:
     ]
 
 
-# Amount columns wide enough for Rp999.999.999.999 on one line: bold (a waived line's Rp0 and the
-# figures) and with the bracket of "(tarif normal Rp…)" after it. The total, in a larger bold type,
-# spans the unit-price and amount columns.
-_AMOUNT_WIDTH = max(amount_column_width("cell_num", bold=True), amount_column_width("cell_num", after=")"))
-_TOTAL_WIDTH = amount_column_width("total", bold=True)
+# The amount column is wide enough for Rp999.999.999.999 on one line: in bold (a waived line's Rp0
+# and the total row's figure, in its larger type) and with the bracket of "(tarif normal Rp…)" after it.
+_AMOUNT_WIDTH = max(
+    amount_column_width("cell_num", bold=True),
+    amount_column_width("cell_num", after=")"),
+    amount_column_width("total", bold=True),
+)
+
+
+def _item_cell(line: DocumentLine) -> list[Paragraph]:
+    """What was bought, and the tariff item that priced it in the regulation's words."""
+    item = markup(line.item_name) if line.item_name else markup(line.item_code)
+    return [
+        paragraph(markup(line.description), "cell"),
+        paragraph(f"Tarif: {item} ({markup(line.regulation)})", "cell_small"),
+    ]
+
+
+def _calculation_cell(line: DocumentLine) -> list[Paragraph]:
+    """The quantity, then the rule's steps one per line: "1 MB pertama Rp20.000" / "+ 6.512.345 byte
+    × Rp20/1.000 byte". Never a lone unit price beside a byte or page count."""
+    steps = [step.strip() for step in line.basis.split(" + ") if step.strip()]
+    cell = []
+    if not steps or not steps[0].startswith(line.quantity):  # "1 peta × Rp30.000" says it already
+        cell.append(paragraph(f"<b>{markup(line.quantity)}</b>", "cell"))
+    cell += [paragraph(("+ " if n else "") + markup(step), "cell") for n, step in enumerate(steps)]
+    return cell
 
 
 def _invoice_lines(doc: InvoiceDocument) -> Table:
-    widths = [7 * mm, 0, 39 * mm, 24 * mm, _AMOUNT_WIDTH, _AMOUNT_WIDTH]
+    widths = [7 * mm, 0, 62 * mm, _AMOUNT_WIDTH]
     widths[1] = FRAME_WIDTH - sum(widths)
     head = [
         paragraph("No", "cell_head"),
-        paragraph("Uraian / dasar tarif", "cell_head"),
+        paragraph("Uraian / item tarif", "cell_head"),
         paragraph("Perhitungan", "cell_head"),
-        paragraph("Kuantitas", "cell_head_num"),
-        paragraph("Tarif satuan", "cell_head_num"),
         paragraph("Jumlah", "cell_head_num"),
     ]
     rows: list[list] = [head]
     for number, line in enumerate(doc.lines, start=1):
-        rows.append(
-            [
-                paragraph(str(number), "cell"),
-                [
-                    paragraph(markup(line.description), "cell"),
-                    paragraph(f"{markup(line.regulation)} · {markup(line.item_code)}", "cell_small"),
-                ],
-                paragraph(markup(line.basis), "cell"),
-                paragraph(markup(line.quantity), "cell_num"),
-                paragraph(format_rupiah(line.unit_price), "cell_num"),
-                _amount_cell(line),
-            ]
-        )
-    rows.append(["", paragraph("<b>Total</b>", "cell"), "", "", paragraph(format_rupiah(doc.total), "total"), ""])
+        rows.append([paragraph(str(number), "cell"), _item_cell(line), _calculation_cell(line), _amount_cell(line)])
+    rows.append(["", paragraph("<b>Total</b>", "cell"), "", paragraph(format_rupiah(doc.total), "total")])
     last = len(rows) - 1
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(
@@ -206,8 +227,7 @@ def _invoice_lines(doc: InvoiceDocument) -> Table:
                 ("LINEBELOW", (0, 1), (-1, last - 1), 0.25, RULE),
                 ("LINEABOVE", (0, last), (-1, last), 0.8, INK),
                 ("LINEBELOW", (0, last), (-1, last), 0.8, INK),
-                ("SPAN", (1, last), (3, last)),
-                ("SPAN", (4, last), (5, last)),
+                ("SPAN", (1, last), (2, last)),
                 ("VALIGN", (0, last), (-1, last), "MIDDLE"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 3),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -253,21 +273,35 @@ def _payment_instructions(doc: InvoiceDocument) -> list[Flowable]:
             )
         )
         parts.append(Spacer(1, 3))
-        parts.append(
-            paragraph(
-                f"Transfer sejumlah {format_rupiah(doc.total)} ke rekening di atas dan cantumkan referensi "
-                f"{markup(bank.reference)} pada berita transfer. Biaya bank ditanggung pembayar (PP 7/2015 Pasal 3)."
-            )
-        )
-        parts.append(Spacer(1, 2))
-        parts.append(
-            paragraph(
-                f"<i>Please transfer {format_rupiah(doc.total)} (Indonesian rupiah) to the account above, "
-                f"reference: {markup(bank.reference)}. All bank charges are borne by the payer "
-                "(PP 7/2015 Pasal 3).</i>"
-            )
-        )
+        parts += _transfer_steps(doc, bank)
     return parts
+
+
+def _transfer_steps(doc: InvoiceDocument, bank: BankDetails) -> list[Flowable]:
+    """What a buyer abroad does, in Indonesian and English: pay by the validity date, bear the bank
+    charges (citing the schedule that priced the invoice), and upload the proof in the service."""
+    amount = format_rupiah(doc.total)
+    reference = markup(bank.reference)
+    by_id = f" paling lambat {long_date(doc.valid_until)}" if doc.valid_until else ""
+    by_en = f" by {long_date(doc.valid_until, 'en')}" if doc.valid_until else ""
+    basis = f" ({markup(doc.bank_charges_basis)})" if doc.bank_charges_basis else ""
+    steps_id = [
+        f"Transfer sejumlah {amount}{by_id} ke rekening di atas dan cantumkan referensi {reference} "
+        f"pada berita transfer. Biaya bank ditanggung pembayar{basis}.",
+    ]
+    steps_en = [
+        f"Please transfer {amount} (Indonesian rupiah){by_en} to the account above, reference: {reference}. "
+        f"All bank charges are borne by the payer{basis}.",
+    ]
+    if doc.order_url:
+        link = f'<link href="{markup(doc.order_url)}"><u>{markup(doc.order_url)}</u></link>'
+        steps_id.append(f"Setelah transfer, unggah bukti transfer pada halaman pesanan Anda di layanan ini: {link}")
+        steps_en.append(f"After the transfer, upload the proof of transfer on your order page in this service: {link}")
+    return [
+        *(paragraph(text) for text in steps_id),
+        Spacer(1, 2),
+        *(paragraph(f"<i>{text}</i>") for text in steps_en),
+    ]
 
 
 def _treasurer_block(office: Office, issued_on: date) -> Table:

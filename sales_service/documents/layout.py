@@ -156,9 +156,9 @@ def _terbilang(number: int) -> str:
     return " ".join(" ".join(words).split())
 
 
-def long_date(day: date) -> str:
-    """``date(2026, 12, 1)`` -> ``"1 Desember 2026"``."""
-    return format_date(day, format="long", locale="id_ID")
+def long_date(day: date, language: str = "id") -> str:
+    """``date(2026, 12, 1)`` -> ``"1 Desember 2026"`` (``"1 December 2026"`` in ``"en"``)."""
+    return format_date(day, format="long", locale="en_GB" if language == "en" else "id_ID")
 
 
 def format_npwp(npwp: str) -> str:

@@ -16,9 +16,10 @@ from sales_service.documents.invoice import BankDetails, DocumentLine, InvoiceDo
 from sales_service.documents.layout import Office
 from sales_service.documents.sppd import SppdDocument
 from sales_service.errors import NotFound
-from sales_service.invoices.models import Invoice, InvoiceStatus
+from sales_service.invoices.models import Invoice, InvoiceStatus, PaymentRoute
 from sales_service.orders.models import Order
 from sales_service.orders.requirements import needs_agreement
+from sales_service.pnbp import services as tariffs
 from sales_service.pnbp.schedule import PricingRule
 
 __all__ = ["UNITS", "NoSppdForOrder", "invoice_document", "office_from_config", "quantity_text", "sppd_document"]
@@ -65,12 +66,14 @@ def _local(moment: datetime, timezone: str) -> datetime:
 
 
 def invoice_document(
-    session: Session, invoice: Invoice, *, office: Office, verify_url: str, timezone: str
+    session: Session, invoice: Invoice, *, office: Office, verify_url: str, timezone: str, order_url: str | None = None
 ) -> InvoiceDocument:
-    """What ``invoice`` prints; billing-code expiry in ``timezone`` (the office's wall clock)."""
+    """What ``invoice`` prints; billing-code expiry in ``timezone`` (the office's wall clock).
+    ``order_url``: the buyer's order page, where a buyer abroad uploads the proof of transfer."""
     code = invoice.current_code
     expires = _local(code.expires_at, timezone) if code else None
     order = _order_of(session, invoice)
+    transfer = invoice.payment_route == PaymentRoute.BANK_TRANSFER
     return InvoiceDocument(
         number=invoice.number,
         version=invoice.version,
@@ -90,7 +93,6 @@ def invoice_document(
                 item_code=line.item_code,
                 basis=line.basis,
                 quantity=quantity_text(line.quantity, line.rule),
-                unit_price=line.unit_price,
                 amount=line.amount,
                 normal_amount=line.normal_amount,
                 waived=line.waived,
@@ -101,10 +103,27 @@ def invoice_document(
         zero_rate_basis=invoice.zero_rate_basis,
         billing_code=code.code if code else None,
         billing_expires_at=date_time(code.expires_at, timezone) if code else None,
-        bank=BankDetails(**invoice.bank_details) if invoice.bank_details else None,
+        bank=_bank_details(invoice.bank_details) if invoice.bank_details else None,
         verify_url=verify_url,
         replaces=invoice.replaces.number if invoice.replaces_id else None,
+        order_url=order_url if transfer else None,
+        bank_charges_basis=_bank_charges_basis(session, invoice) if transfer else None,
     )
+
+
+def _bank_details(snapshot: Mapping[str, Any]) -> BankDetails:
+    names = ("bank_name", "account_name", "account_number", "swift", "reference")
+    return BankDetails(**{name: snapshot.get(name) or "" for name in names})
+
+
+def _bank_charges_basis(session: Session, invoice: Invoice) -> str | None:
+    """The bank-charges rule as cited by the schedule that priced the invoice (its lines name it):
+    never another regulation's article."""
+    codes = {line.schedule_code for line in invoice.lines}
+    if len(codes) != 1:
+        return None  # lines priced under two schedules: no single rule to cite
+    schedule = tariffs.schedule_book(session).get(codes.pop())
+    return schedule.bank_charges_basis if schedule else None
 
 
 def sppd_document(session: Session, invoice: Invoice, *, office: Office, verify_url: str) -> SppdDocument:

@@ -66,13 +66,23 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
 
 
+def _public(path: str) -> str:
+    """An absolute link as printed on documents: the service's public address, whatever host served the request
+    (without SALES_PUBLIC_URL, the address this request came to, as for ``verify_url``)."""
+    public = current_app.config["PUBLIC_URL"] or request.host_url
+    return public.rstrip("/") + path
+
+
 def expiry_text(moment: datetime) -> str:
     return dates.date_time(moment, current_app.config["TIMEZONE"], current_language())
 
 
 def verify_url(kind: VerifiedDocument, invoice_id: int) -> str:
     code = services.verification_code(db.session(), invoice_id, kind)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("invoices.verify", code=code)
+    public = current_app.config["PUBLIC_URL"]
+    if not public:
+        return url_for("invoices.verify", code=code, _external=True)
+    return public.rstrip("/") + url_for("invoices.verify", code=code)
 
 
 # -- the order page section -----------------------------------------------------------------
@@ -217,7 +227,8 @@ def invoice_pdf(invoice_id: int):
     config = current_app.config
     document = printing.invoice_document(session, invoice, office=printing.office_from_config(config),
                                          verify_url=verify_url(VerifiedDocument.INVOICE, invoice.id),
-                                         timezone=config["TIMEZONE"])
+                                         timezone=config["TIMEZONE"],
+                                         order_url=_public(url_for("orders.show", order_id=invoice.order_id)))
     filename = invoice.number.replace("/", "-") + ".pdf"
     return _pdf_response(invoice_documents.invoice_pdf(document), filename)
 

@@ -51,9 +51,16 @@ RULE_SIZES: dict[PricingRule, tuple[str, ...]] = {
 }
 
 
+# The longest item name a file may give: invoices and order lines copy the name (String(300)).
+MAX_ITEM_NAME = 300
+
+
 @dataclass(frozen=True)
 class TariffItem:
     """One priced line of a regulation's Lampiran.
+
+    ``name_id`` is the item as the regulation names it (its Lampiran's wording); invoices and
+    order lines copy it, so a buyer reads which tariff was applied in the regulation's own words.
 
     Amounts are whole rupiah; ``None`` means the amount is not recorded (PP 7/2015), and
     such an item is not priceable. Sizes: ``block_pages`` pages per block; 1 MB is
@@ -111,6 +118,9 @@ class TariffSchedule:
     zero_rate: ZeroRate
     items: Mapping[str, TariffItem] = field(hash=False)
     notes: tuple[str, ...] = ()
+    # The rule that bank charges are the payer's, as cited on invoices paid by transfer
+    # ("PP 7/2015 Pasal 3"). None: the file states none, and invoices cite no article.
+    bank_charges_basis: str | None = None
 
     def item(self, code: str) -> TariffItem:
         try:
@@ -144,6 +154,7 @@ _TOP_FIELDS = {
     "effective_until",
     "source",
     "notes",
+    "bank_charges_basis",
     "zero_rate",
     "item",
 }
@@ -241,6 +252,17 @@ def _parse_item(raw: object, *, file: str, position: int) -> TariffItem:
             item=code,
         )
     texts = {name: _text(raw[name], file=file, name=name, item=code) for name in _ITEM_TEXT_FIELDS}
+    for name in ("name_id", "name_en"):
+        if len(texts[name]) > MAX_ITEM_NAME:
+            raise _fail(
+                "Berkas tarif {file}, item {item}: {field} terlalu panjang ({length} karakter; "
+                "paling banyak {limit}).",
+                file=file,
+                item=code,
+                field=name,
+                length=len(texts[name]),
+                limit=MAX_ITEM_NAME,
+            )
     try:
         kind = ProductKind(texts["kind"])
     except ValueError:
@@ -400,6 +422,18 @@ def parse_schedule(text: str, filename: str) -> TariffSchedule:
                 file=file,
                 item=item.code,
             )
+        # Two items of one name would be told apart on an invoice by their internal codes only.
+        for name in ("name_id", "name_en"):
+            twin = next((other for other in items.values() if getattr(other, name) == getattr(item, name)), None)
+            if twin is not None:
+                raise _fail(
+                    "Berkas tarif {file}, item {item}: {field} sama dengan item {other}; "
+                    "setiap item harus bernama sendiri.",
+                    file=file,
+                    item=item.code,
+                    field=name,
+                    other=twin.code,
+                )
         items[item.code] = item
 
     return TariffSchedule(
@@ -412,6 +446,11 @@ def parse_schedule(text: str, filename: str) -> TariffSchedule:
         zero_rate=_parse_zero_rate(data["zero_rate"], file=file),
         items=types.MappingProxyType(items),
         notes=tuple(n.strip() for n in notes),
+        bank_charges_basis=(
+            _text(data["bank_charges_basis"], file=file, name="bank_charges_basis")
+            if "bank_charges_basis" in data
+            else None
+        ),
     )
 
 

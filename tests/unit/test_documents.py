@@ -41,9 +41,9 @@ def document_line(**overrides) -> DocumentLine:
         description="Data mikro Susenas Maret 2025",
         regulation="PP 13/2024",
         item_code="microdata-raw",
+        item_name="Data mikro belum diolah (per set data)",
         basis="1 MB pertama Rp20.000 + 6.512.345 byte × Rp20/1.000 byte",
         quantity="7.512.345 byte",
-        unit_price=20_000,
         amount=150_247,
         normal_amount=150_247,
         waived=False,
@@ -56,18 +56,18 @@ LINES = (
     document_line(
         description="Publikasi Tabanan Dalam Angka 2025",
         item_code="pub-electronic",
+        item_name="Publikasi elektronik",
         basis="50 halaman pertama Rp50.000 + 2 × 50 halaman berikutnya @ Rp15.000",
         quantity="120 halaman",
-        unit_price=50_000,
         amount=80_000,
         normal_amount=80_000,
     ),
     document_line(
         description="Peta digital wilayah kerja statistik Kecamatan Kediri",
-        item_code="map-digital",
+        item_code="map-regency-desa",
+        item_name="Peta digital wilkerstat satu kabupaten/kota per desa/kelurahan",
         basis="1 peta × Rp1.019.753",
         quantity="1 peta",
-        unit_price=1_019_753,
         amount=1_019_753,
         normal_amount=1_019_753,
     ),
@@ -98,10 +98,17 @@ def invoice(**overrides) -> InvoiceDocument:
     return InvoiceDocument(**(values | overrides))
 
 
-def abroad_invoice() -> InvoiceDocument:
+ORDER_URL = "https://penjualan.example.bps.go.id/pesanan/456"
+
+
+def abroad_invoice(**overrides) -> InvoiceDocument:
     return invoice(
         billing_code=None,
         billing_expires_at=None,
+        due_on=None,
+        valid_until=date(2026, 12, 24),
+        order_url=ORDER_URL,
+        bank_charges_basis="PP 13/2024",
         buyer_npwp=None,
         bank=BankDetails(
             bank_name="Bank Rakyat Indonesia",
@@ -110,7 +117,7 @@ def abroad_invoice() -> InvoiceDocument:
             swift="BRINIDJA",
             reference="INV/5102/2026/000123",
         ),
-    )
+    ) if not overrides else dataclasses.replace(abroad_invoice(), **overrides)
 
 
 def zero_rate_invoice() -> InvoiceDocument:
@@ -286,7 +293,7 @@ def test_invoice_shows_number_lines_total_words_and_billing_code():
     assert "INV/5102/2026/000123" in text
     for line in LINES:
         assert line.description in text
-        assert f"{line.regulation} · {line.item_code}" in text
+        assert f"Tarif: {line.item_name} ({line.regulation})" in text
         assert line.quantity in text
     for amount in ("Rp150.247", "Rp80.000", "Rp1.019.753"):
         assert amount in text
@@ -295,6 +302,31 @@ def test_invoice_shows_number_lines_total_words_and_billing_code():
     assert "Kode billing: 820261123000123, berlaku sampai 2026-12-01 23:59 WIB" in text
     assert "NTPN" in text
     assert "Kode akun: 425131" in text
+
+
+def test_each_line_names_its_tariff_item_in_the_regulations_words():
+    text = pdf_text(invoice_pdf(invoice()))
+    assert "Tarif: Data mikro belum diolah (per set data) (PP 13/2024)" in text
+    assert "Tarif: Peta digital wilkerstat satu kabupaten/kota per desa/kelurahan (PP 13/2024)" in text
+    # internal codes are not what a buyer or auditor reads
+    assert "microdata-raw" not in text and "map-regency-desa" not in text
+
+
+def test_a_line_copied_before_names_were_kept_falls_back_to_the_item_code():
+    text = pdf_text(invoice_pdf(invoice(lines=(document_line(item_name=None),), total=150_247)))
+    assert "Tarif: microdata-raw (PP 13/2024)" in text
+
+
+def test_the_calculation_is_printed_as_the_rule_works_with_no_unit_price_beside_a_byte_count():
+    text = pdf_text(invoice_pdf(invoice()))
+
+    assert "Tarif satuan" not in text
+    # first MB, then per byte beyond it; pages in started blocks of 50; per map
+    assert "7.512.345 byte 1 MB pertama Rp20.000 + 6.512.345 byte × Rp20/1.000 byte Rp150.247" in text
+    assert "120 halaman 50 halaman pertama Rp50.000 + 2 × 50 halaman berikutnya @ Rp15.000 Rp80.000" in text
+    assert "1 peta × Rp1.019.753 Rp1.019.753" in text
+    # the old column printed the first-MB price right after the byte count: "7.512.345 byte Rp20.000"
+    assert "byte Rp20.000" not in text
 
 
 def test_invoice_shows_office_buyer_and_indonesian_dates():
@@ -346,9 +378,38 @@ def test_invoice_for_a_buyer_abroad_gives_bilingual_transfer_instructions():
     assert "BRINIDJA" in text
     assert "0123-01-000456-30-9" in text
     assert "reference: INV/5102/2026/000123" in text
-    assert "bank charges are borne by the payer (PP 7/2015 Pasal 3)" in text
-    assert "Biaya bank ditanggung pembayar" in text
     assert "Kode billing" not in text
+
+
+def test_invoice_for_a_buyer_abroad_states_until_when_it_may_be_paid():
+    text = pdf_text(invoice_pdf(abroad_invoice()))
+    assert "Berlaku sampai 24 Desember 2026 (valid until 24 December 2026)" in text
+    assert "paling lambat 24 Desember 2026" in text and "by 24 December 2026" in text
+    assert "Jatuh tempo" not in text  # no billing code, so no code expiry either
+
+
+def test_invoice_for_a_buyer_abroad_says_where_to_upload_the_proof_of_transfer():
+    pdf = invoice_pdf(abroad_invoice())
+    text = pdf_text(pdf)
+    assert f"unggah bukti transfer pada halaman pesanan Anda di layanan ini: {ORDER_URL}" in text
+    assert f"upload the proof of transfer on your order page in this service: {ORDER_URL}" in text
+    links = [a["/A"]["/URI"] for a in PdfReader(BytesIO(pdf)).pages[0]["/Annots"] if "/A" in a.get_object()]
+    assert ORDER_URL in links  # clickable in a PDF viewer
+
+
+@pytest.mark.parametrize("basis", ["PP 13/2024", "PP 7/2015 Pasal 3"])
+def test_invoice_for_a_buyer_abroad_cites_the_bank_charges_rule_of_its_own_schedule(basis):
+    text = pdf_text(invoice_pdf(abroad_invoice(bank_charges_basis=basis)))
+    assert f"Biaya bank ditanggung pembayar ({basis})." in text
+    assert f"All bank charges are borne by the payer ({basis})." in text
+    if basis == "PP 13/2024":
+        assert "7/2015" not in text
+
+
+def test_a_schedule_without_a_bank_charges_rule_cites_no_article():
+    text = pdf_text(invoice_pdf(abroad_invoice(bank_charges_basis=None)))
+    assert "Biaya bank ditanggung pembayar." in text and "borne by the payer." in text
+    assert "Pasal" not in text
 
 
 def test_zero_rate_invoice_states_its_legal_basis_and_no_payment():
@@ -460,20 +521,21 @@ LARGEST = 999_999_999_999
 
 
 def test_largest_amounts_fit_their_columns_on_the_invoice():
-    line = document_line(quantity="1 peta", unit_price=LARGEST, amount=LARGEST, normal_amount=LARGEST)
+    line = document_line(quantity="1 peta", basis=f"1 peta × Rp{LARGEST:,}".replace(",", "."), amount=LARGEST,
+                         normal_amount=LARGEST)
     text = pdf_text(invoice_pdf(invoice(lines=(line,), total=LARGEST)))
 
-    # unit price, line amount and total; a figure wrapped in its cell reads "Rp999.999.999. 999"
+    # the calculation, the line amount and the total; a figure wrapped in its cell reads "Rp999.999.999. 999"
     assert text.count("Rp999.999.999.999") == 3
     assert squeezed(text).count("Rp999.999.999.999") == 3
 
 
 def test_largest_normal_amount_of_a_waived_line_fits_its_column():
-    line = document_line(unit_price=LARGEST, amount=0, normal_amount=LARGEST, waived=True)
+    line = document_line(amount=0, normal_amount=LARGEST, waived=True)
     text = pdf_text(invoice_pdf(dataclasses.replace(zero_rate_invoice(), lines=(line,))))
 
     assert "Rp999.999.999.999" in text.split("tarif normal")[1]
-    assert text.count("Rp999.999.999.999") == squeezed(text).count("Rp999.999.999.999") == 2
+    assert text.count("Rp999.999.999.999") == squeezed(text).count("Rp999.999.999.999") == 1
 
 
 # --- the SPPD flows over pages -------------------------------------------------------------

@@ -114,6 +114,13 @@ def test_a_valid_file_is_read_field_by_field():
         1_000,
     )
     assert data.priceable
+    assert (data.name_id, data.name_en) == ("Data mikro", "Microdata")
+    assert schedule.bank_charges_basis is None  # optional: an invoice then cites no article
+
+
+def test_the_bank_charges_rule_is_read_from_the_file():
+    text = schedule_text(header=HEADER.replace("source", 'bank_charges_basis = "PP 99/2030 Pasal 3"\nsource', 1))
+    assert parse_schedule(text, "uji.toml").bank_charges_basis == "PP 99/2030 Pasal 3"
 
 
 def test_an_item_without_any_amount_loads_but_is_not_priceable():
@@ -240,6 +247,24 @@ INVALID_ITEMS = [
         "kode item hanya boleh huruf kecil",
         id="code-with-spaces",
     ),
+    pytest.param(
+        MAP_ITEM.replace('name_id = "Peta satu"', f'name_id = "{"P" * 301}"'),
+        "map-one",
+        "name_id terlalu panjang (301 karakter; paling banyak 300)",
+        id="name-longer-than-the-invoice-line-holds",
+    ),
+    pytest.param(
+        MAP_ITEM + MAP_ITEM.replace('code = "map-one"', 'code = "map-two"').replace("Map one", "Map two"),
+        "map-two",
+        "name_id sama dengan item map-one",
+        id="two-items-of-one-indonesian-name",
+    ),
+    pytest.param(
+        MAP_ITEM + MAP_ITEM.replace('code = "map-one"', 'code = "map-two"').replace("Peta satu", "Peta dua"),
+        "map-two",
+        "name_en sama dengan item map-one",
+        id="two-items-of-one-english-name",
+    ),
 ]
 
 
@@ -304,6 +329,11 @@ INVALID_HEADERS = [
         HEADER.replace("source", "notes = [3]\nsource", 1),
         "notes harus daftar teks",
         id="notes-not-text",
+    ),
+    pytest.param(
+        HEADER.replace("source", 'bank_charges_basis = " "\nsource', 1),
+        "bank_charges_basis harus teks yang tidak kosong",
+        id="empty-bank-charges-basis",
     ),
 ]
 
@@ -431,6 +461,15 @@ def test_pp_13_2024_has_every_amount_of_its_lampiran():
     }
     assert "pub-printed" not in schedule.items  # no longer a PNBP type
     assert all(item.source for item in schedule.items.values())
+    assert schedule.item("microdata-raw").name_id == "Data mikro belum diolah (per set data)"
+
+
+def test_each_schedule_cites_its_own_bank_charges_rule():
+    old, new = load_schedule_dir(TARIFFS)
+    assert old.bank_charges_basis == "PP 7/2015 Pasal 3"
+    # PP 13/2024 invoices must not cite the repealed regulation's article.
+    assert new.bank_charges_basis.startswith("PP 13/2024")
+    assert "7/2015" not in new.bank_charges_basis
 
 
 def test_pp_7_2015_carries_structure_and_articles_but_no_amounts():
