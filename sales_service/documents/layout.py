@@ -79,6 +79,7 @@ __all__ = [
     "long_date",
     "markup",
     "office_address",
+    "or_handwritten",
     "page_decorator",
     "paragraph",
     "printable",
@@ -111,6 +112,7 @@ class Office:
     head_name: str
     treasurer_name: str
     treasurer_nip: str
+    head_nip: str = ""  # the head's civil-service number, printed under the name on agreements
 
 
 # --- words, dates, numbers, QR -------------------------------------------------------------
@@ -225,6 +227,8 @@ STYLES = {
     "total": _style("total", fontName="Helvetica-Bold", fontSize=10, leading=13, alignment=TA_RIGHT),
     "alert": _style("alert", fontName="Helvetica-Bold", fontSize=10, leading=13, textColor=VOID_RED),
     "sign": _style("sign", fontSize=9, leading=12, alignment=TA_CENTER),
+    "article": _style("article", fontName="Helvetica-Bold", fontSize=9.5, leading=12.5, alignment=TA_CENTER,
+                      spaceBefore=9, spaceAfter=3),
 }
 
 # The largest amount a document must print without wrapping (point 14 of issue 8): Rp999.999.999.999.
@@ -342,6 +346,12 @@ def signer_name(name: str | None, role: str) -> str | None:
 _HANDWRITING = "." * 44
 
 
+def or_handwritten(text: str | None) -> str:
+    """``text`` as markup, or a dotted line to fill in by hand where the service does not know it
+    (a buyer's NIK, address): a document leaves the blank rather than print invented data."""
+    return _HANDWRITING if _blank(text) else markup(text.strip())
+
+
 def signature(
     heading: Sequence[str],
     role: str,
@@ -368,19 +378,21 @@ def signature(
 # --- building blocks -----------------------------------------------------------------------
 
 
-def header(office: Office, verify_url: str) -> Table:
-    """Office block on the left, the QR code with its URL in the top-right corner."""
-    left = [
-        paragraph(markup(office.name), "office"),
-        paragraph(markup(office_address(office))),
-        Spacer(1, 2),
-        paragraph(
-            f"Kode satker {markup(office.satker_code)} &nbsp;·&nbsp; "
-            f"Kementerian/lembaga {markup(office.ministry_code)}"
-            f" &nbsp;·&nbsp; Unit eselon I {markup(office.echelon_code)}",
-            "small",
-        ),
-    ]
+def header(office: Office, verify_url: str, *, billing_codes: bool = True) -> Table:
+    """Office block on the left, the QR code with its URL in the top-right corner. ``billing_codes``:
+    the satker, ministry and echelon codes a payment is booked under (invoices, receipts; not an
+    agreement, which is no bill)."""
+    left = [paragraph(markup(office.name), "office"), paragraph(markup(office_address(office)))]
+    if billing_codes:
+        left += [
+            Spacer(1, 2),
+            paragraph(
+                f"Kode satker {markup(office.satker_code)} &nbsp;·&nbsp; "
+                f"Kementerian/lembaga {markup(office.ministry_code)}"
+                f" &nbsp;·&nbsp; Unit eselon I {markup(office.echelon_code)}",
+                "small",
+            ),
+        ]
     right = [
         Image(io.BytesIO(qr_png(verify_url)), width=_QR_SIZE, height=_QR_SIZE),
         # Printed whole, cut only at separators so it can be typed from paper; clickable where

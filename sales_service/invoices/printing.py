@@ -11,16 +11,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from sales_service.accounts.models import Domicile, User
 from sales_service.dates import date_time
 from sales_service.documents.invoice import BankDetails, DocumentLine, InvoiceDocument
 from sales_service.documents.layout import Office
-from sales_service.documents.sppd import SppdDocument
+from sales_service.documents.sppd import Recipient, SppdDocument
 from sales_service.errors import NotFound
 from sales_service.invoices.models import Invoice, InvoiceStatus, PaymentRoute
-from sales_service.orders.models import Order
+from sales_service.orders.models import IdentityDocument, Order
 from sales_service.orders.requirements import needs_agreement
 from sales_service.pnbp import services as tariffs
 from sales_service.pnbp.schedule import PricingRule
+from sales_service.pnbp.segments import PERSONS
 
 __all__ = ["UNITS", "NoSppdForOrder", "invoice_document", "office_from_config", "quantity_text", "sppd_document"]
 
@@ -49,6 +51,7 @@ def office_from_config(config: Mapping[str, Any]) -> Office:
         echelon_code=config["ECHELON_CODE"],
         account_code=config["ACCOUNT_CODE"],
         head_name=config["HEAD_NAME"],
+        head_nip=config["HEAD_NIP"],
         treasurer_name=config["TREASURER_NAME"],
         treasurer_nip=config["TREASURER_NIP"],
     )
@@ -126,9 +129,22 @@ def _bank_charges_basis(session: Session, invoice: Invoice) -> str | None:
     return schedule.bank_charges_basis if schedule else None
 
 
-def sppd_document(session: Session, invoice: Invoice, *, office: Office, verify_url: str) -> SppdDocument:
+# How a visitor's identity document is named before its number on the agreement.
+IDENTITY_LABELS = {
+    IdentityDocument.KTP: "NIK",
+    IdentityDocument.PASSPORT: "Paspor",
+    IdentityDocument.SIM: "SIM",
+    IdentityDocument.KITAS: "KITAS",
+    IdentityDocument.STUDENT_CARD: "Kartu pelajar/mahasiswa",
+}
+
+
+def sppd_document(session: Session, invoice: Invoice, *, office: Office, verify_url: str,
+                  foreign_signature_note: str | None = None) -> SppdDocument:
     """The SPPD draft that goes with ``invoice``: the order's microdata and maps, with the chosen
-    variables. Raises :class:`NoSppdForOrder` when the order has neither."""
+    variables, and the recipient as the service knows them. Raises :class:`NoSppdForOrder` when the
+    order has neither. ``foreign_signature_note``: what a signer abroad is told instead of the duty
+    stamp (SALES_FOREIGN_SIGNATURE_NOTE; None: the document's own text)."""
     order = _order_of(session, invoice)
     if not order.needs_agreement:
         raise NoSppdForOrder()
@@ -137,19 +153,41 @@ def sppd_document(session: Session, invoice: Invoice, *, office: Office, verify_
         for line in order.lines
         if needs_agreement([line.kind])
     )
-    visit = order.walk_in
     return SppdDocument(
-        reference=f"SPPD/{invoice.number}",
+        number=f"SPPD/{invoice.number}",  # its own series comes with the next commit
         version=invoice.version,
         status="void" if invoice.status == InvoiceStatus.VOID else "draft",
         issued_on=invoice.issued_on,
         office=office,
-        buyer_name=invoice.buyer_name,
-        buyer_institution=invoice.buyer_institution,
-        buyer_identity=f"{visit.identity_type.value.upper()} {visit.identity_number}" if visit else None,
+        recipient=_recipient(session, invoice, order),
         purpose=order.purpose,
         datasets=datasets,
         verify_url=verify_url,
+        invoice_number=invoice.number,
+        foreign_signature_note=foreign_signature_note or None,
+    )
+
+
+def _recipient(session: Session, invoice: Invoice, order: Order) -> Recipient:
+    """Who signs as the second party, from the invoice's snapshot of the buyer and what the account
+    or the counter's guest book holds. Nothing is made up: an online buyer has given no NIK or
+    passport number, so it is left for them to write in."""
+    visit = order.walk_in
+    buyer = session.get(User, order.buyer_id) if order.buyer_id else None
+    if visit is not None:
+        identity = f"{IDENTITY_LABELS[visit.identity_type]} {visit.identity_number}"
+    else:
+        identity = None
+    return Recipient(
+        name=invoice.buyer_name,
+        identity=identity,
+        address=invoice.buyer_address,
+        phone=(buyer.phone if buyer else None) or (visit.phone if visit else None),
+        email=(buyer.email if buyer else None) or (visit.email if visit else None),
+        institution=invoice.buyer_institution,
+        # A company or public body signs through a person acting for it; a person (a student too) signs as themself.
+        for_institution=order.segment not in PERSONS and bool((invoice.buyer_institution or "").strip()),
+        abroad=bool(buyer and buyer.domicile == Domicile.ABROAD),
     )
 
 

@@ -239,8 +239,10 @@ def sppd_pdf(invoice_id: int):
     session = db.session()
     invoice = services.get_invoice_for(session, invoice_id, current_user)
     # An order without microdata or maps has no SPPD: printing answers 404 (NoSppdForOrder).
-    document = printing.sppd_document(session, invoice, office=printing.office_from_config(current_app.config),
-                                      verify_url=verify_url(VerifiedDocument.SPPD, invoice.id))
+    config = current_app.config
+    document = printing.sppd_document(session, invoice, office=printing.office_from_config(config),
+                                      verify_url=verify_url(VerifiedDocument.SPPD, invoice.id),
+                                      foreign_signature_note=config["FOREIGN_SIGNATURE_NOTE"])
     filename = "SPPD-" + invoice.number.replace("/", "-") + ".pdf"
     return _pdf_response(sppd_documents.sppd_pdf(document), filename)
 

@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 
 from sales_service.documents.invoice import BankDetails, DocumentLine, InvoiceDocument, invoice_pdf
 from sales_service.documents.layout import DocumentNotPrintable, Office, amount_in_words, format_npwp, qr_png
-from sales_service.documents.sppd import SPPD_OBLIGATIONS, SppdDocument, sppd_pdf
+from sales_service.documents.sppd import PROVIDER_OBLIGATIONS, SPPD_OBLIGATIONS, Recipient, SppdDocument, sppd_pdf
 from sales_service.errors import DomainError, InvalidInput
 
 VERIFY_URL = "https://penjualan.example.bps.go.id/verifikasi/INV-2026-000123?sig=eyJhbGciOiJIUzI1NiJ9.abc"
@@ -33,6 +33,7 @@ OFFICE = Office(
     head_name="I Made Suardana",
     treasurer_name="Ni Luh Putu Ayu Lestari",
     treasurer_nip="198507122009022001",
+    head_nip="197203151994031002",
 )
 
 
@@ -127,22 +128,37 @@ def zero_rate_invoice() -> InvoiceDocument:
     )
 
 
+def recipient(**overrides) -> Recipient:
+    """A person signing for themselves, with what an online buyer's profile holds (no NIK)."""
+    values = dict(
+        name="Putu Gede Wirawan",
+        identity=None,
+        address="Jl. Raya Kuta No. 8, Badung",
+        phone="081234567890",
+        email="putu@example.test",
+        institution="Universitas Udayana",
+        for_institution=False,
+        abroad=False,
+    )
+    return Recipient(**(values | overrides))
+
+
 def sppd(**overrides) -> SppdDocument:
     values = dict(
-        reference="SPPD/5102/2026/000045",
+        number="SPPD/5102/2026/00045",
         version=1,
         status="draft",
         issued_on=date(2026, 11, 24),
         office=OFFICE,
-        buyer_name="Putu Gede Wirawan",
-        buyer_institution="Universitas Udayana",
-        buyer_identity="NIK 5102011203900001",
+        recipient=recipient(identity="NIK 5102011203900001"),
         purpose="Penelitian tesis tentang kemiskinan rumah tangga di Bali",
         datasets=(
             ("Susenas Maret 2025 Kor Individu", ("r101", "r105", "kapita", "wert")),
             ("Sakernas Agustus 2025", None),
         ),
         verify_url=VERIFY_URL,
+        invoice_number="INV/5102/2026/000123",
+        foreign_signature_note="Tanpa meterai; bea meterai dilunasi di Indonesia bila dokumen digunakan.",
     )
     return SppdDocument(**(values | overrides))
 
@@ -175,8 +191,8 @@ def text_heights(pdf: bytes, page: int = 0) -> list[tuple[str, float]]:
 
 
 def baseline(pdf: bytes, text: str) -> float:
-    """The baseline of the lowest run that reads exactly ``text``."""
-    return min(height for run, height in text_heights(pdf) if run == text)
+    """The baseline of the lowest run that reads exactly ``text`` on the last page (where signatures are)."""
+    return min(height for run, height in text_heights(pdf, page=-1) if run == text)
 
 
 # --- amount in words -----------------------------------------------------------------------
@@ -450,36 +466,110 @@ def test_sppd_names_the_parties_data_sets_variables_and_obligations():
     text = pdf_text(sppd_pdf(sppd()))
 
     assert "SURAT PERJANJIAN PENGGUNAAN DATA (SPPD) — DRAF" in text
-    assert "SPPD/5102/2026/000045" in text
+    assert "Nomor SPPD/5102/2026/00045" in text
     assert OFFICE.name in text and OFFICE.head_name in text
     assert "Putu Gede Wirawan" in text
     assert "Universitas Udayana" in text
-    assert "NIK 5102011203900001" in text
+    assert "NIK / nomor paspor NIK 5102011203900001" in text
     assert "Susenas Maret 2025 Kor Individu" in text
     assert "r101, r105, kapita, wert" in text
     assert "Sakernas Agustus 2025" in text and "set lengkap" in text
     assert "Penelitian tesis tentang kemiskinan rumah tangga di Bali" in text
-    for number, obligation in enumerate(SPPD_OBLIGATIONS, start=1):
-        assert f"{number}. {' '.join(obligation.split())}" in text
+    assert "dibayar dengan invoice INV/5102/2026/000123" in text
     assert "Meterai Rp10.000" in text
     assert squeezed(VERIFY_URL) in squeezed(text)
+
+
+def test_sppd_is_set_out_in_numbered_articles_with_both_parties_obligations():
+    text = pdf_text(sppd_pdf(sppd()))
+
+    headings = ["Data yang Diserahkan", "Tujuan Penggunaan", "Kewajiban PIHAK PERTAMA", "Kewajiban PIHAK KEDUA",
+                "Pelanggaran", "Penutup"]
+    positions = [text.index(f"Pasal {n} {heading}") for n, heading in enumerate(headings, start=1)]
+    assert positions == sorted(positions)
+    provider = text[positions[2]:positions[3]]
+    recipient_part = text[positions[3]:positions[4]]
+    for number, obligation in enumerate(PROVIDER_OBLIGATIONS, start=1):
+        assert f"({number}) {' '.join(obligation.split())}" in provider
+    for number, obligation in enumerate(SPPD_OBLIGATIONS, start=1):
+        assert f"({number}) {' '.join(obligation.split())}" in recipient_part
+
+
+def test_sppd_states_the_head_of_office_with_nip_and_capacity():
+    text = pdf_text(sppd_pdf(sppd()))
+
+    assert (f"Nama {OFFICE.head_name} NIP {OFFICE.head_nip} Jabatan Kepala {OFFICE.name} "
+            f"Alamat Jl. Pahlawan No. 5, Tabanan dalam hal ini bertindak untuk dan atas nama {OFFICE.name}, "
+            "selanjutnya disebut PIHAK PERTAMA") in text
+    assert f"{OFFICE.head_name} NIP {OFFICE.head_nip}" in text.split("PIHAK PERTAMA Kepala")[-1]  # signature
+
+
+def test_the_recipients_identity_address_and_contact_are_printed():
+    text = pdf_text(sppd_pdf(sppd()))
+    assert ("Nama Putu Gede Wirawan NIK / nomor paspor NIK 5102011203900001 Alamat Jl. Raya Kuta No. 8, Badung "
+            "Telepon 081234567890 E-mail putu@example.test") in text
+    assert "bertindak untuk dirinya sendiri, selanjutnya disebut PIHAK KEDUA" in text
+
+
+def test_what_the_service_does_not_know_is_left_blank_to_fill_by_hand_never_invented():
+    text = pdf_text(sppd_pdf(sppd(recipient=recipient(identity=None, address=None, phone=None))))
+    dots = "." * 44
+    assert f"NIK / nomor paspor {dots} Alamat {dots} Telepon {dots} E-mail putu@example.test" in text
+
+
+def test_a_signer_for_an_institution_signs_for_and_on_behalf_of_it():
+    company = recipient(institution="PT Riset Data Nusantara", for_institution=True)
+    text = pdf_text(sppd_pdf(sppd(recipient=company)))
+
+    assert "bertindak untuk dan atas nama PT Riset Data Nusantara, selanjutnya disebut PIHAK KEDUA" in text
+    assert f"Jabatan {'.' * 44}" in text.split("PIHAK KEDUA")[0].split("PIHAK PERTAMA")[-1]
+    assert "PIHAK KEDUA untuk dan atas nama PT Riset Data Nusantara" in text  # the signature block
+    assert "untuk dirinya sendiri" not in text
+
+
+def test_an_sppd_for_an_institution_without_its_name_is_refused():
+    with pytest.raises(DocumentNotPrintable):
+        sppd_pdf(sppd(recipient=recipient(institution=None, for_institution=True)))
+
+
+def test_a_domestic_signer_signs_on_a_duty_stamp():
+    text = pdf_text(sppd_pdf(sppd()))
+    assert "masing-masing bermeterai Rp10.000" in text and "Meterai Rp10.000" in text
+    assert "dua asli" in text
+
+
+def test_no_indonesian_duty_stamp_is_demanded_of_a_signer_abroad():
+    abroad = recipient(name="Jane Doe", identity="Paspor C1234567", institution=None, abroad=True)
+    text = pdf_text(sppd_pdf(sppd(recipient=abroad)))
+
+    assert "meterai Rp10.000" not in text.lower() and "Meterai Rp10.000" not in text
+    assert "Tanpa meterai; bea meterai dilunasi di Indonesia bila dokumen digunakan." in text  # configured
+    assert "Nomor paspor Paspor C1234567" in text
+    assert "dua asli" in text
+
+
+def test_the_sppd_header_carries_no_billing_codes():
+    text = pdf_text(sppd_pdf(sppd()))
+    header = text.split("SURAT PERJANJIAN")[0]
+    assert "Kode satker" not in header and "Kementerian/lembaga" not in header
+    assert "Kode satker 054123" in pdf_text(invoice_pdf(invoice()))  # a bill keeps them
 
 
 @pytest.mark.parametrize(
     "phrase",
     [
-        "pihak lain",
-        "tujuan",
+        "kepada pihak lain",
+        "hanya untuk tujuan penelitian/analisis sebagaimana dimaksud dalam Pasal 2",
         "persetujuan tertulis Kepala BPS",
-        "hasil",
-        "milik BPS",
+        "mengirimkan hasil penelitian/analisis",
+        "data tetap menjadi milik BPS",
         "UU 16/1997) tentang Statistik",
-        "meterai Rp10.000",
-        "dua asli",
+        "menghentikan penyerahan data",
+        "berlaku sejak ditandatangani oleh kedua pihak",
     ],
 )
-def test_sppd_obligations_cover_the_agreement_terms(phrase):
-    assert any(phrase in obligation for obligation in SPPD_OBLIGATIONS)
+def test_sppd_covers_the_agreement_terms(phrase):
+    assert phrase in pdf_text(sppd_pdf(sppd()))
 
 
 def test_void_sppd_carries_the_watermark():
@@ -550,7 +640,7 @@ def test_sppd_with_two_thousand_variables_flows_over_pages():
     text = pdf_text(pdf)
     assert variables[0] in text and variables[999] in text and variables[-1] in text
     assert "Sakernas Agustus 2025" in text
-    assert "Pihak Kedua" in pages_text(pdf)[-1]  # the agreement still ends with its signatures
+    assert "PIHAK KEDUA Penerima data" in pages_text(pdf)[-1]  # the agreement still ends with its signatures
 
 
 # --- layout: QR link, address, signature blocks --------------------------------------------
@@ -592,8 +682,8 @@ def test_the_city_is_printed_once_after_the_address(address, printed):
     sppd_text = pdf_text(sppd_pdf(sppd(office=office)))
 
     assert f"{OFFICE.name} {printed} Kode satker" in invoice_text  # the header
-    assert f"{OFFICE.name} {printed} Kode satker" in sppd_text
-    assert f"Alamat {printed} Diwakili oleh" in sppd_text
+    assert f"{OFFICE.name} {printed} https://" in sppd_text  # the header, then its QR link
+    assert f"Alamat {printed} dalam hal ini bertindak" in sppd_text
 
 
 @pytest.mark.parametrize(
@@ -616,6 +706,7 @@ PLACEHOLDER_OFFICE = dataclasses.replace(
     head_name="Kepala BPS Kabupaten Contoh",
     treasurer_name="Bendahara Penerimaan",
     treasurer_nip="-",
+    head_nip="-",
 )
 
 
@@ -630,10 +721,9 @@ def test_a_treasurer_setting_that_repeats_the_title_leaves_the_name_to_be_writte
 def test_a_head_setting_that_repeats_the_title_is_not_printed_twice():
     text = pdf_text(sppd_pdf(sppd(office=PLACEHOLDER_OFFICE)))
 
-    assert "Diwakili oleh Kepala BPS Kabupaten Contoh" in text
-    assert "Kepala BPS Kabupaten Contoh, Kepala" not in text
-    assert text.count("Kepala BPS Kabupaten Contoh") == 2  # represented by, and the signature's title
-    assert "(........" in text
+    assert f"Nama {'.' * 44} NIP {'.' * 44} Jabatan Kepala BPS Kabupaten Contoh" in text
+    assert text.count("Kepala BPS Kabupaten Contoh") == 2  # the party's position, and the signature's title
+    assert "(........" in text and "NIP -" not in text
 
 
 def test_real_names_are_printed_under_their_titles():
@@ -641,5 +731,5 @@ def test_real_names_are_printed_under_their_titles():
     sppd_text = pdf_text(sppd_pdf(sppd()))
 
     assert f"Bendahara Penerimaan {OFFICE.treasurer_name} NIP {OFFICE.treasurer_nip}" in invoice_text
-    assert f"Diwakili oleh {OFFICE.head_name}, Kepala {OFFICE.name}" in sppd_text
+    assert f"Nama {OFFICE.head_name} NIP {OFFICE.head_nip} Jabatan Kepala {OFFICE.name}" in sppd_text
     assert "(........" not in invoice_text + sppd_text

@@ -9,13 +9,14 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from sales_service.accounts.models import Domicile
+from sales_service.accounts.models import Domicile, User
 from sales_service.invoices.gateway import SimulatedSimponi
 from sales_service.orders import ordering, review
 from sales_service.orders.workflow import Actor
+from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import Role
 from tests.conftest import csrf_token, login
-from tests.factories import make_buyer, make_publication, make_staff
+from tests.factories import make_buyer, make_microdata, make_order, make_publication, make_staff, make_walk_in_order
 
 DAY = date(2026, 11, 24)
 PUBLIC_URL = "https://penjualan.example.bps.go.id"
@@ -87,3 +88,60 @@ def test_the_invoice_names_the_tariff_item_and_shows_the_calculation_not_a_unit_
 
     assert "120 halaman 50 halaman pertama Rp50.000 + 2 × 50 halaman berikutnya @ Rp15.000 Rp80.000" in text
     assert "Tarif satuan" not in text
+
+
+# -- the SPPD (point 17) ----------------------------------------------------------------------------
+
+
+def accept(db_session, order_id: int) -> None:
+    review.accept(db_session, Actor(make_staff(db_session, Role.OFFICER)), order_id)
+    db_session.commit()
+
+
+def test_a_company_buyers_sppd_is_signed_for_the_company_with_contact_and_a_blank_for_the_nik(
+        client, world, db_session):
+    world.config["HEAD_NAME"], world.config["HEAD_NIP"] = "Ir. Bambang Sutrisno, M.Si.", "197205101994031001"
+    buyer = make_buyer(db_session, email="pt@example.test", full_name="Rina Wulandari",
+                       segment=BuyerSegment.PRIVATE_COMPANY, institution="PT Riset Data Nusantara")
+    order = make_order(db_session, buyer, make_microdata(db_session))
+    accept(db_session, order.id)
+    issue(client, order.id)
+
+    text = pdf_text(download(client, "pt@example.test", order.id, "sppd"))
+
+    assert "bertindak untuk dan atas nama PT Riset Data Nusantara, selanjutnya disebut PIHAK KEDUA" in text
+    assert "PIHAK KEDUA untuk dan atas nama PT Riset Data Nusantara" in text
+    assert "E-mail pt@example.test" in text
+    assert f"NIK / nomor paspor {'.' * 44}" in text  # an online profile holds no NIK: written in by hand
+    assert "Ir. Bambang Sutrisno, M.Si. NIP 197205101994031001" in text  # the head of office's NIP
+    assert "Pasal 6 Penutup" in text and "bermeterai Rp10.000" in text
+    assert "Kode satker" not in text and "kode billing" not in text.lower()
+
+
+def test_a_walk_in_visitors_sppd_carries_the_identity_shown_at_the_counter(client, world, db_session):
+    officer = db_session.query(User).filter_by(email="petugas@example.test").one()
+    order = make_walk_in_order(db_session, officer, make_microdata(db_session), name="Made Wirawan")
+    accept(db_session, order.id)
+    issue(client, order.id)
+
+    login(client, "petugas@example.test")
+    page = client.get(f"/pesanan/{order.id}").get_data(as_text=True)
+    text = pdf_text(client.get(re.search(r'href="(/invoice/\d+/sppd\.pdf)"', page).group(1)).data)
+
+    assert "Nama Made Wirawan NIK / nomor paspor NIK 3310010101010001" in text
+    assert "Telepon 0812" in text
+    assert "bertindak untuk dirinya sendiri" in text
+
+
+def test_a_buyer_abroad_is_not_asked_for_an_indonesian_duty_stamp(client, world, db_session):
+    world.config["FOREIGN_SIGNATURE_NOTE"] = "Ditandatangani di luar negeri tanpa meterai."
+    buyer = make_buyer(db_session, email="jane@example.test", full_name="Jane Doe", domicile=Domicile.ABROAD)
+    order = make_order(db_session, buyer, make_microdata(db_session))
+    accept(db_session, order.id)
+    issue(client, order.id)
+
+    text = pdf_text(download(client, "jane@example.test", order.id, "sppd"))
+
+    assert "Ditandatangani di luar negeri tanpa meterai." in text
+    assert "Rp10.000" not in text
+    assert f"Nomor paspor {'.' * 44}" in text
