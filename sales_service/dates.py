@@ -40,8 +40,12 @@ def local_day(moment: datetime, timezone: str, language: str = "id") -> str:
     return long_date(local_moment(moment, timezone).date(), language)
 
 
+def clock_time(moment: datetime, timezone: str, language: str = "id") -> str:
+    """Only the office's wall-clock time, where the day is plain (today's guest book): "19.50" / "19:50"."""
+    return format_time(local_moment(moment, timezone), format="short", locale=locale_of(language))
+
+
 def date_time(moment: datetime, timezone: str, language: str = "id") -> str:
     """A stored moment on the office's clock: "6 Desember 2026, 19.50 WIB" / "6 December 2026, 19:50 WIB"."""
     local = local_moment(moment, timezone)
-    clock = format_time(local, format="short", locale=locale_of(language))
-    return f"{long_date(local.date(), language)}, {clock} {local.tzname()}"
+    return f"{long_date(local.date(), language)}, {clock_time(local, timezone, language)} {local.tzname()}"

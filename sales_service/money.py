@@ -23,12 +23,13 @@ def round_rupiah(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def format_rupiah(amount: int) -> str:
-    """``1250000`` -> ``"Rp1.250.000"`` (Indonesian grouping, no decimals)."""
+def format_rupiah(amount: int, locale: str = "id_ID") -> str:
+    """``1250000`` -> ``"Rp1.250.000"`` (no decimals), grouped as ``locale`` reads numbers:
+    ``"Rp1,250,000"`` for English pages, where "1.250.000" would read as a decimal."""
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError("rupiah amounts are integers")
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{format_decimal(abs(amount), format='#,##0', locale='id_ID')}"
+    return f"{sign}Rp{format_decimal(abs(amount), format='#,##0', locale=locale)}"
 
 
 _RUPIAH_INPUT = re.compile(r"^(?:rp\.?\s*)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,0+)?$", re.IGNORECASE)

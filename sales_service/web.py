@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
@@ -192,7 +193,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_filters(app: Flask) -> None:
-    app.jinja_env.filters["rupiah"] = format_rupiah
+    def _rupiah(amount: int) -> str:
+        """Rupiah grouped as the visitor's language writes numbers ("Rp1.250.000" / "Rp1,250,000")."""
+        return format_rupiah(amount, dates.locale_of(current_language()))
+
+    app.jinja_env.filters["rupiah"] = _rupiah
 
     def _date(value: date | datetime) -> str:
         """A calendar day, or a stored moment as the office's day ("6 Desember 2026")."""
@@ -208,13 +213,17 @@ def register_filters(app: Flask) -> None:
 
     app.jinja_env.filters["localtime"] = _local_time
 
-    def _bytes(value: int) -> str:
-        from babel.numbers import format_decimal
+    def _clock_time(moment: datetime) -> str:
+        """Only the time of a stored moment on the office's clock ("19.50"), for lists of one day."""
+        return dates.clock_time(moment, current_app.config["TIMEZONE"], current_language())
 
-        locale = "id_ID" if current_language() == "id" else "en_GB"
-        return format_decimal(value, locale=locale)
+    app.jinja_env.filters["clocktime"] = _clock_time
 
-    app.jinja_env.filters["number"] = _bytes
+    def _number(value: int) -> str:
+        """A count as the visitor's language groups it ("1.205.473" / "1,205,473")."""
+        return format_decimal(value, locale=dates.locale_of(current_language()))
+
+    app.jinja_env.filters["number"] = _number
     app.jinja_env.filters["npwp"] = format_npwp
 
 

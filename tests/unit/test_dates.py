@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from sales_service.dates import date_time, local_day, long_date
+from sales_service.dates import clock_time, date_time, local_day, long_date
 
 
 @pytest.mark.parametrize(("day", "language", "expected"), [
@@ -38,3 +38,8 @@ def test_a_moment_is_shown_as_the_office_day_not_the_utc_day():
     assert local_day(datetime(2026, 12, 6, 18, 0, tzinfo=UTC), "Asia/Jakarta", "id") == "7 Desember 2026"
     with pytest.raises(TypeError):
         long_date(datetime(2026, 12, 6, 18, 0, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(("language", "expected"), [("id", "19.50"), ("en", "19:50")])
+def test_clock_time_alone_for_lists_of_one_day(language, expected):
+    assert clock_time(datetime(2026, 12, 6, 12, 50, tzinfo=UTC), "Asia/Jakarta", language) == expected
