@@ -5,9 +5,11 @@ with its CSRF token."""
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from io import BytesIO
 
 from pypdf import PdfReader
+from werkzeug.datastructures import MultiDict
 
 from tests.conftest import csrf_token, login
 
@@ -23,7 +25,9 @@ def sign_in_as(client, email: str) -> None:
 
 
 def send(client, path: str, *, follow: bool = False, **data):
-    """Post a form (multipart, as the pages send files) with the session's CSRF token."""
+    """Post a form (multipart, as the pages send files) with the session's CSRF token; a file is
+    given as ``(bytes, filename)``."""
+    data = {name: (BytesIO(value[0]), value[1]) if isinstance(value, tuple) else value for name, value in data.items()}
     return client.post(path, data=dict(data, csrf_token=csrf_token(client, "/katalog")),
                        content_type="multipart/form-data", follow_redirects=follow)
 
@@ -52,3 +56,72 @@ def element_text(html: str, element_id: str) -> str:
 
 def pdf_text(data: bytes) -> str:
     return " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(data)).pages).split())
+
+
+class _FormReader(HTMLParser):
+    """The fields a browser would send from one form: hidden and text inputs, ticked boxes and
+    radios, selected options, textareas; inputs outside it that name it with ``form=``."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside, self.action, self.method = form_id, False, None, "get"
+        self.fields: list[tuple[str, str]] = []
+        self._select, self._textarea, self._text = None, None, ""
+
+    def _owned(self, attrs: dict) -> bool:
+        return attrs.get("form") == self.form_id or (self.inside and "form" not in attrs)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "form" and attrs.get("id") == self.form_id:
+            self.inside, self.action, self.method = True, attrs.get("action"), attrs.get("method", "get").lower()
+        elif tag == "input" and self._owned(attrs) and "name" in attrs and "disabled" not in attrs:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.fields.append((attrs["name"], attrs.get("value", "on")))
+            elif kind not in ("submit", "button", "file", "image", "reset"):
+                self.fields.append((attrs["name"], attrs.get("value", "")))
+        elif tag == "select" and self._owned(attrs):
+            self._select = attrs.get("name")
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields.append((self._select, attrs.get("value", "")))
+        elif tag == "textarea" and self._owned(attrs):
+            self._textarea, self._text = attrs.get("name"), ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.fields.append((self._textarea, self._text))
+            self._textarea = None
+
+
+def read_form(html: str, form_id: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """``(method, action, fields)`` of the form ``form_id`` as the page shows it now."""
+    reader = _FormReader(form_id)
+    reader.feed(html)
+    assert reader.action is not None, f"no form #{form_id}"
+    return reader.method, reader.action, reader.fields
+
+
+def submit_form(client, html: str, form_id: str, *, tick: dict | None = None, untick: tuple = (),
+                button: tuple[str, str] | None = None, follow: bool = True):
+    """Submit form ``form_id`` as a browser without JavaScript would, after ticking (setting)
+    the fields in ``tick`` and clearing those named in ``untick``, pressing ``button`` (name, value)."""
+    method, action, fields = read_form(html, form_id)
+    fields = [(name, value) for name, value in fields if name not in untick and name not in (tick or {})]
+    for name, value in (tick or {}).items():
+        fields += [(name, v) for v in (value if isinstance(value, list) else [value])]
+    if button:
+        fields.append(button)
+    data = MultiDict(fields)
+    if method == "post":
+        return client.post(action, data=data, follow_redirects=follow)
+    return client.get(action, query_string=data, follow_redirects=follow)

@@ -107,8 +107,9 @@ def make_order(session: Session, buyer: User, *products, storage=None, variable_
     order = orders.add_to_order(session, buyer, products[0].id, variable_ids, on=on)
     for product in products[1:]:
         orders.add_to_order(session, buyer, product.id, on=on)
+    # An Rp0 claim names one of the four purposes (an eligible institution claims in its own name).
     orders.update_details(session, actor, order.id, purpose=purpose, commercial=commercial,
-                          claim_zero_rate=claim_zero_rate)
+                          claim_zero_rate=claim_zero_rate, zero_rate_purpose="research" if claim_zero_rate else None)
     _complete_requirements(session, actor, order, storage, claim_zero_rate=claim_zero_rate)
     if submitted_on is not None:
         orders.submit(session, actor, order.id, today=submitted_on, sla_days=sla_days or SLA_DAYS)

@@ -6,12 +6,13 @@ from flask_wtf import FlaskForm
 
 from sales_service import db
 from sales_service.access import admin_required, public
+from sales_service.accounts.models import Domicile
 from sales_service.catalog import services
 from sales_service.catalog.models import MicrodataSet
 from sales_service.errors import DomainError
 from sales_service.i18n import current_language, gettext
 from sales_service.pnbp.schedule import ProductKind
-from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS
+from sales_service.pnbp.segments import ClaimRoute, claim_route, claiming_segment
 from sales_service.roles import Role
 from sales_service.web import attempt, render, small_int, today
 
@@ -54,10 +55,11 @@ def index():
     )
 
 
-def _buyer_segment():
+def _claim_route() -> ClaimRoute:
+    """How the signed-in buyer may claim Rp0 (visitors and staff: not at all)."""
     if current_user.is_authenticated and current_user.role == Role.BUYER:
-        return current_user.segment
-    return None
+        return claim_route(current_user.segment, abroad=current_user.domicile == Domicile.ABROAD)
+    return ClaimRoute.NONE
 
 
 @bp.get("/katalog/<int:product_id>")
@@ -65,10 +67,14 @@ def _buyer_segment():
 def product(product_id: int):
     session = db.session()
     item = services.get_product(session, product_id)
-    segment = _buyer_segment()
-    may_claim_zero = segment in ZERO_RATE_SEGMENTS
+    route = _claim_route()
+    may_claim_zero = route != ClaimRoute.NONE
     non_commercial = may_claim_zero and request.args.get("nonkomersial") == "1"
     chosen_ids = [v for v in map(small_int, request.args.getlist("var")) if v is not None]
+    # Priced as the claim would be: under the buyer's own segment, or for a person under the
+    # institution whose letter they bring (named on the order page).
+    segment = claiming_segment(current_user.segment, abroad=current_user.domicile == Domicile.ABROAD) \
+        if non_commercial else None
     priced, quote_error = None, None
     try:
         priced = services.quote_product(
@@ -86,6 +92,7 @@ def product(product_id: int):
         quote_error=quote_error,
         chosen_ids=set(chosen_ids),
         may_claim_zero=may_claim_zero,
+        claim_through_institution=route == ClaimRoute.INSTITUTION_LETTER,
         non_commercial=non_commercial,
         language=current_language(),
     )

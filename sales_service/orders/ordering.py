@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from sales_service.accounts.models import User
+from sales_service.accounts.models import Domicile, User
 from sales_service.catalog import services as catalog
 from sales_service.clock import utcnow
 from sales_service.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -31,9 +31,16 @@ from sales_service.orders.workflow import (
     record,
     save,
 )
+from sales_service.pnbp import services as pnbp
 from sales_service.pnbp.pricing import QuoteLine
 from sales_service.pnbp.schedule import ProductKind
-from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS, BuyerSegment
+from sales_service.pnbp.segments import (
+    ZERO_RATE_SEGMENTS,
+    BuyerSegment,
+    ClaimRoute,
+    ZeroRatePurpose,
+    claim_route,
+)
 from sales_service.roles import Role
 from sales_service.sppd import services as sppd
 from sales_service.text import MAX_REASON, clean_text
@@ -97,27 +104,87 @@ def priced_line(session: Session, product_id: int, variable_ids: Sequence[int], 
                             chosen=priced.chosen_variables)
 
 
+class AlreadyOnOrder(Conflict):
+    def __init__(self, title: str, reference: str):
+        super().__init__("{title} sudah ada di pesanan {reference}. Untuk memilih variabel lain, hapus dulu "
+                         "barisnya dari pesanan itu.", title=title, reference=reference)
+
+
 def add_to_order(session: Session, buyer: User, product_id: int, variable_ids: Sequence[int] = (), *,
-                 on: date) -> Order:
+                 on: date, claim_zero_rate: bool = False) -> Order:
     """Put a product (with chosen variables, for microdata) on the buyer's open draft,
-    starting one if there is none."""
+    starting one if there is none. ``claim_zero_rate``: the buyer ticked non-commercial use
+    under the Rp0 tariff on the product page, so the order claims it (for every line: an
+    order has one use). Unticked says nothing: a new order's use stays open until the buyer
+    chooses it. A product already on the draft is refused, never a second line for it."""
     if buyer.role != Role.BUYER:
         raise PermissionDenied("Hanya pembeli yang dapat membuat pesanan daring.")
     order = open_draft(session, buyer)
     line = priced_line(session, product_id, variable_ids, on=on)
+    actor = Actor(buyer)
     if order is None:
         order = Order(channel=Channel.ONLINE, buyer_id=buyer.id, status=OrderStatus.DRAFT,
                       buyer_name=buyer.full_name, buyer_institution=buyer.institution,
-                      segment=buyer.segment or BuyerSegment.INDIVIDUAL)
+                      segment=buyer.segment or BuyerSegment.INDIVIDUAL, commercial=None,
+                      zero_rate=ZeroRateClaim.NONE)
         session.add(order)
         order.lines = [line]
-        record(session, order, Actor(buyer), "create", to_status=OrderStatus.DRAFT)
+        record(session, order, actor, "create", to_status=OrderStatus.DRAFT)
     else:
+        if any(existing.product_id == product_id for existing in order.lines):
+            raise AlreadyOnOrder(line.product_title, order.reference)
         order.lines.append(line)
-    record(session, order, Actor(buyer), "add_line", details={"product": line.product_title,
-                                                                "amount": line.amount})
+    if claim_zero_rate and order.zero_rate in (ZeroRateClaim.NONE, ZeroRateClaim.PENDING):
+        _claim(session, order, buyer)
+        order.commercial = False
+        record(session, order, actor, "update_details", details={"commercial": False, "zero_rate": "pending"})
+    _price_for_claim(session, order)
+    record(session, order, actor, "add_line", details={"product": line.product_title, "amount": line.amount})
     save(session)
     return order
+
+
+def zero_rate_route(session: Session, order: Order) -> ClaimRoute:
+    """How this order's buyer may claim Rp0 (their own right, an institution's letter, or not at all)."""
+    return claim_route(order.segment, abroad=_abroad(session, order))
+
+
+def _abroad(session: Session, order: Order) -> bool:
+    buyer = session.get(User, order.buyer_id) if order.buyer_id else None
+    return bool(buyer and buyer.domicile == Domicile.ABROAD)
+
+
+def _claim(session: Session, order: Order, buyer: User | None) -> None:
+    """The order claims Rp0: refused where the buyer cannot (companies; an education
+    institution abroad). An eligible institution claims in its own name; a person names the
+    institution whose letter they bring (on the order page)."""
+    route = claim_route(order.segment, abroad=_abroad(session, order))
+    if route == ClaimRoute.NONE:
+        raise NotEligibleForZeroRate()
+    order.zero_rate = ZeroRateClaim.PENDING
+    if route == ClaimRoute.OWN_RIGHT:
+        order.zero_rate_institution = order.buyer_institution or (buyer.institution if buyer else None)
+        order.zero_rate_institution_segment = order.segment
+
+
+def _price_for_claim(session: Session, order: Order) -> None:
+    """Lines at Rp0 while Rp0 is claimed or granted (the normal price kept beside it, and the
+    schedule's legal basis), at their normal price otherwise: the order shows what the product
+    page quoted, and a refused claim brings the normal price back."""
+    waived = order.zero_rate in (ZeroRateClaim.PENDING, ZeroRateClaim.APPROVED)
+    for line in order.lines:
+        if waived and not line.waived:
+            basis = pnbp.schedule_in_force(session, line.priced_on).zero_rate.legal_basis
+            line.amount, line.waived, line.waiver_basis = 0, True, basis
+        elif not waived and line.waived:
+            line.amount, line.waived, line.waiver_basis = line.normal_amount, False, None
+
+
+class NotEligibleForZeroRate(InvalidInput):
+    def __init__(self):
+        super().__init__("Tarif Rp0 hanya untuk instansi pemerintah, lembaga pendidikan dalam negeri, perwakilan "
+                         "negara asing dan organisasi internasional, serta perorangan dan mahasiswa melalui surat "
+                         "permohonan lembaga tersebut; perusahaan swasta membayar tarif penuh.")
 
 
 def remove_line(session: Session, actor: Actor, order_id: int, line_id: int) -> Order:
@@ -132,36 +199,73 @@ def remove_line(session: Session, actor: Actor, order_id: int, line_id: int) -> 
     return order
 
 
-def update_details(session: Session, actor: Actor, order_id: int, *, purpose: str, commercial: bool,
-                   claim_zero_rate: bool, expected_version: int | None = None) -> Order:
-    """The stated purpose of use, commercial or not, and an Rp0 claim where the segment allows it."""
+def _claim_details(order: Order, route: ClaimRoute, institution: str | None, institution_segment: str | None,
+                   zero_rate_purpose: str | None) -> None:
+    """Which of the four purposes the Rp0 claim serves, and for a person the institution
+    whose letter they bring and its kind (an eligible one). Missing ones are left empty:
+    the checklist shows them and submitting is refused until they are given."""
+    try:
+        purpose = ZeroRatePurpose(zero_rate_purpose) if zero_rate_purpose else None
+        kind = BuyerSegment(institution_segment) if institution_segment else None
+    except ValueError:
+        raise InvalidInput("Pilih tujuan dan jenis lembaga dari daftar.") from None
+    if purpose is not None:
+        order.zero_rate_purpose = purpose
+    if route == ClaimRoute.INSTITUTION_LETTER:
+        if kind is not None and kind not in ZERO_RATE_SEGMENTS:
+            raise InvalidInput("Lembaga itu tidak berhak atas tarif Rp0: pilih instansi pemerintah, lembaga "
+                               "pendidikan dalam negeri, perwakilan negara asing atau organisasi internasional.")
+        order.zero_rate_institution = clean_text(institution, N_("Nama lembaga pemohon"), required=False,
+                                                 max_length=200) or order.zero_rate_institution
+        order.zero_rate_institution_segment = kind or order.zero_rate_institution_segment
+
+
+def update_details(session: Session, actor: Actor, order_id: int, *, purpose: str, commercial: bool | None,
+                   claim_zero_rate: bool, institution: str | None = None, institution_segment: str | None = None,
+                   zero_rate_purpose: str | None = None, expected_version: int | None = None) -> Order:
+    """The stated purpose of use, commercial or not (``None``: not chosen yet), and an Rp0
+    claim where the buyer may make one, with the institution and purpose behind it."""
     order = load_order(session, order_id)
     actor.require(Do.EDIT, order, expected_version=expected_version)
     purpose = clean_text(purpose, N_("Tujuan penggunaan data"), max_length=MAX_REASON)
     if claim_zero_rate:
-        if order.segment not in ZERO_RATE_SEGMENTS:
-            raise InvalidInput("Tarif Rp0 hanya untuk instansi pemerintah, lembaga pendidikan dalam negeri, "
-                               "perwakilan negara asing dan organisasi internasional.")
         if commercial:
             raise InvalidInput("Tarif Rp0 hanya untuk penggunaan nonkomersial.")
-    if order.zero_rate == ZeroRateClaim.REFUSED and claim_zero_rate:
-        raise Conflict("Permohonan tarif Rp0 untuk pesanan ini sudah ditolak petugas.")
-    before = (order.purpose, order.commercial, order.zero_rate.value)
-    if order.zero_rate == ZeroRateClaim.APPROVED and (commercial or not claim_zero_rate):
+        commercial = False  # claiming Rp0 is stating non-commercial use
+        if order.zero_rate == ZeroRateClaim.REFUSED:
+            raise Conflict("Permohonan tarif Rp0 untuk pesanan ini sudah ditolak petugas.")
+    before = (order.purpose, order.commercial, order.zero_rate.value, order.zero_rate_institution,
+              order.zero_rate_institution_segment, order.zero_rate_purpose)
+    if order.zero_rate == ZeroRateClaim.APPROVED and not claim_zero_rate:
         # The waiver was granted for non-commercial use: it goes with that use.
-        for line in order.lines:
-            line.amount, line.waived, line.waiver_basis = line.normal_amount, False, None
         order.zero_rate, order.zero_rate_basis = ZeroRateClaim.NONE, None
+        _price_for_claim(session, order)
         record(session, order, actor, "zero_rate_withdrawn", details={"total": order.total})
     order.purpose = purpose
     order.commercial = commercial
-    if order.zero_rate in (ZeroRateClaim.NONE, ZeroRateClaim.PENDING):
-        order.zero_rate = ZeroRateClaim.PENDING if claim_zero_rate else ZeroRateClaim.NONE
-    if before != (order.purpose, order.commercial, order.zero_rate.value):
+    if claim_zero_rate:
+        if order.zero_rate == ZeroRateClaim.NONE:
+            _claim(session, order, session.get(User, order.buyer_id) if order.buyer_id else None)
+        _claim_details(order, claim_route(order.segment, abroad=_abroad(session, order)), institution,
+                       institution_segment, zero_rate_purpose)
+    elif order.zero_rate == ZeroRateClaim.PENDING:
+        order.zero_rate = ZeroRateClaim.NONE
+    if order.zero_rate == ZeroRateClaim.NONE:
+        order.zero_rate_institution = order.zero_rate_institution_segment = order.zero_rate_purpose = None
+    _price_for_claim(session, order)
+    if before != (order.purpose, order.commercial, order.zero_rate.value, order.zero_rate_institution,
+                  order.zero_rate_institution_segment, order.zero_rate_purpose):
         record(session, order, actor, "update_details",
-                details={"commercial": commercial, "zero_rate": order.zero_rate.value})
+               details={"commercial": commercial, "zero_rate": order.zero_rate.value,
+                        "zero_rate_purpose": order.zero_rate_purpose.value if order.zero_rate_purpose else None,
+                        "institution": order.zero_rate_institution})
     save(session)
     return order
+
+
+def zero_rate_claim_complete(order: Order) -> bool:
+    """An Rp0 claim names its purpose and the eligible institution behind it."""
+    return bool(order.zero_rate_purpose and order.zero_rate_institution and order.zero_rate_institution_segment)
 
 
 def save_abstract(session: Session, actor: Actor, order_id: int, fields: dict, storage: FileStorage, *,
@@ -225,6 +329,10 @@ def submit(session: Session, actor: Actor, order_id: int, *, today: date, sla_da
         raise Conflict("Pesanan belum berisi produk.")
     if not order.purpose.strip():
         raise Conflict("Isi dulu tujuan penggunaan data.")
+    if order.commercial is None:
+        raise Conflict("Pilih dulu penggunaan data: komersial atau nonkomersial.")
+    if order.zero_rate == ZeroRateClaim.PENDING and not zero_rate_claim_complete(order):
+        raise Conflict("Lengkapi permohonan tarif Rp0: lembaga pemohon, jenis lembaga dan tujuannya.")
     if order.zero_rate == ZeroRateClaim.REFUSED:
         raise Conflict("Permohonan tarif Rp0 ditolak: pilih lanjut dengan tarif penuh atau batalkan pesanan.")
     missing = [check.requirement for check in requirement_checks(session, order) if not check.met]

@@ -13,6 +13,7 @@ from sales_service import db
 from sales_service.errors import N_
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
+from sales_service.i18n import current_language
 from sales_service.orders import ordering, workflow
 from sales_service.orders.lifecycle import STATUS_LABELS
 from sales_service.orders.models import ZeroRateClaim
@@ -22,7 +23,7 @@ from sales_service.orders.queue import sla_for
 from sales_service.orders.requirements import REQUIREMENT_LABELS
 from sales_service.orders.review import RETURN_TOPICS
 from sales_service.orders.workflow import Actor
-from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS
+from sales_service.pnbp.segments import PURPOSE_LABELS, ZERO_RATE_SEGMENTS, BuyerSegment, ClaimRoute, ZeroRatePurpose
 from sales_service.sppd import services as sppd
 from sales_service.web import attempt, render, to_local_date, today
 
@@ -51,6 +52,12 @@ EVENT_LABELS = {
 }
 
 
+def purpose_label(purpose: ZeroRatePurpose) -> str:
+    """One of the four Rp0 purposes in the visitor's language."""
+    indonesian, english_label = PURPOSE_LABELS[ZeroRatePurpose(purpose)]
+    return english_label if current_language() == "en" else indonesian
+
+
 def current_actor() -> Actor:
     return Actor(current_user._get_current_object())
 
@@ -71,6 +78,7 @@ def order_page(order_id: int, *, error: str | None = None, status: int = 200):
     order_events = workflow.events(session, order.id)
     abstracts = sppd.abstracts(session, order.id)
     reviewing = actor.may(Do.SEE_REVIEW_DETAILS, order)
+    route = ordering.zero_rate_route(session, order)
     sla = sla_for(order, order_events, calendar(session), today=today(), to_local=to_local_date) \
         if reviewing else None
     return render(
@@ -89,7 +97,11 @@ def order_page(order_id: int, *, error: str | None = None, status: int = 200):
         last_return=ordering.latest_return(session, order),
         requested_variables=ordering.microdata_requested_variables(order) if reviewing else [],
         sla=sla,
-        may_claim_zero=order.segment in ZERO_RATE_SEGMENTS and order.zero_rate != ZeroRateClaim.REFUSED,
+        may_claim_zero=route != ClaimRoute.NONE and order.zero_rate != ZeroRateClaim.REFUSED,
+        claim_through_institution=route == ClaimRoute.INSTITUTION_LETTER,
+        institution_kinds=[segment for segment in BuyerSegment if segment in ZERO_RATE_SEGMENTS],
+        zero_rate_purposes=list(ZeroRatePurpose),
+        purpose_label=purpose_label,
         zero_rate_refused=order.zero_rate == ZeroRateClaim.REFUSED,
         zero_rate_pending=order.zero_rate == ZeroRateClaim.PENDING,
         zero_rate_approved=order.zero_rate == ZeroRateClaim.APPROVED,

@@ -69,10 +69,15 @@ def decide_zero_rate(session: Session, actor: Actor, order_id: int, *, approve: 
         order.zero_rate = ZeroRateClaim.APPROVED
         order.zero_rate_basis = basis
         record(session, order, actor, "approve_zero_rate", reason=note.strip() or None,
-               details={"legal_basis": basis, "normal_total": order.normal_total})
+               details={"legal_basis": basis, "normal_total": order.normal_total,
+                        "institution": order.zero_rate_institution,
+                        "purpose": order.zero_rate_purpose.value if order.zero_rate_purpose else None})
     else:
         reason = clean_text(note, N_("Alasan penolakan"), max_length=MAX_REASON)
         order.zero_rate = ZeroRateClaim.REFUSED
+        # The lines were at Rp0 while claimed: the normal price is back, for the buyer to accept or not.
+        for line in order.lines:
+            line.amount, line.waived, line.waiver_basis = line.normal_amount, False, None
         event = apply(session, order, actor, Action.RETURN, reason=reason, details={"zero_rate": "refused"})
         event.return_reasons = [ReturnReason(document=Requirement.REQUEST_LETTER.value, reason=reason)]
     save(session)

@@ -56,14 +56,23 @@ def mine():
 @bp.post("/pesanan/tambah")
 @buyer_required
 def add():
+    """The product page's one form: what is ticked there now (variables, non-commercial use
+    under Rp0) is what is priced and ordered. Without JavaScript its "Hitung harga" button
+    comes here too and goes back to the page priced for the ticked choice (Post/Redirect/Get)."""
     product_id = small_int(request.form.get("product_id"))
     if product_id is None:
         abort(400)
-    outcome = attempt(lambda: ordering.add_to_order(db.session(), current_user, product_id, form_ids("var"),
-                                                    on=today()))
+    variable_ids = form_ids("var")
+    claim = request.form.get("nonkomersial") == "1"
+    product_page = url_for("catalog.product", product_id=product_id, var=variable_ids,
+                           nonkomersial="1" if claim else None)
+    if request.form.get("step") == "price":
+        return redirect(product_page, 303)
+    outcome = attempt(lambda: ordering.add_to_order(db.session(), current_user, product_id, variable_ids,
+                                                    on=today(), claim_zero_rate=claim))
     if not outcome.ok:
         flash(outcome.error, "error")
-        return redirect(url_for("catalog.product", product_id=product_id))
+        return redirect(product_page, 303)
     order = outcome.result
     flash(gettext("Produk ditambahkan ke pesanan %(ref)s.", ref=order.reference), "success")
     return redirect(url_for("orders.show", order_id=order.id))
@@ -79,9 +88,13 @@ def show(order_id: int):
 @signed_in
 @order_action
 def details(order_id: int):
+    use = request.form.get("commercial")
     ordering.update_details(db.session(), current_actor(), order_id, purpose=request.form.get("purpose", ""),
-                            commercial=request.form.get("commercial") == "1",
-                            claim_zero_rate="claim_zero_rate" in request.form, expected_version=form_version())
+                            commercial={"1": True, "0": False}.get(use),  # neither: not chosen yet
+                            claim_zero_rate="claim_zero_rate" in request.form,
+                            institution=request.form.get("institution"),
+                            institution_segment=request.form.get("institution_segment"),
+                            zero_rate_purpose=request.form.get("zero_rate_purpose"), expected_version=form_version())
     return gettext("Rincian pesanan disimpan.")
 
 

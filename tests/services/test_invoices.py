@@ -54,7 +54,7 @@ def accepted_order(session, officer, tmp_path, *, buyer=None, product=None, zero
     product = product or make_publication(session, pages=1000)  # 50.000 + 19 x 15.000 = 335.000
     order = ordering.add_to_order(session, buyer, product.id, on=TODAY)
     ordering.update_details(session, Actor(buyer), order.id, purpose="Penelitian", commercial=not zero_rate,
-                          claim_zero_rate=zero_rate)
+                          claim_zero_rate=zero_rate, zero_rate_purpose="research" if zero_rate else None)
     storage = FileStorage(tmp_path / "uploads")
     if order.kinds & {ProductKind.MICRODATA, ProductKind.MAP}:
         ordering.save_abstract(session, Actor(buyer), order.id, ABSTRACT, storage, max_bytes=10**7)

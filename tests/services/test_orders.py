@@ -154,7 +154,7 @@ def test_rp0_claim_approved_keeps_normal_price_and_legal_basis(session, people, 
         ordering.update_details(session, Actor(pemda), order.id, purpose="RTRW", commercial=True,
                                 claim_zero_rate=True)
     ordering.update_details(session, Actor(pemda), order.id, purpose="Penyusunan RTRW", commercial=False,
-                            claim_zero_rate=True)
+                            claim_zero_rate=True, zero_rate_purpose="government")
     ordering.save_abstract(session, Actor(pemda), order.id, ABSTRACT, storage, max_bytes=MAX)
     with pytest.raises(RequirementsMissing, match="Surat permohonan"):
         ordering.submit(session, Actor(pemda), order.id, today=TODAY, sla_days=SLA_DAYS)
@@ -175,7 +175,7 @@ def test_rp0_refused_buyer_chooses_full_price(session, people, storage):
     pemda, officer = people["pemda"], people["officer"]
     order = ordering.add_to_order(session, pemda, make_publication(session).id, on=TODAY)
     ordering.update_details(session, Actor(pemda), order.id, purpose="Kajian", commercial=False,
-                            claim_zero_rate=True)
+                            claim_zero_rate=True, zero_rate_purpose="government")
     ordering.upload_document(session, Actor(pemda), order.id, DocumentType.REQUEST_LETTER,
                              pdf_bytes(), "surat.pdf", storage, max_bytes=MAX)
     ordering.submit(session, Actor(pemda), order.id, today=TODAY, sla_days=SLA_DAYS)
@@ -191,11 +191,11 @@ def test_rp0_refused_buyer_chooses_full_price(session, people, storage):
     assert order.status == OrderStatus.SUBMITTED and order.total == 80_000
 
 
-def test_individuals_cannot_claim_rp0(session, people):
-    buyer = people["buyer"]
-    order = ordering.add_to_order(session, buyer, make_publication(session).id, on=TODAY)
+def test_companies_cannot_claim_rp0(session, people):
+    company = make_buyer(session, segment=BuyerSegment.PRIVATE_COMPANY)
+    order = ordering.add_to_order(session, company, make_publication(session).id, on=TODAY)
     with pytest.raises(InvalidInput, match="Tarif Rp0 hanya untuk instansi"):
-        ordering.update_details(session, Actor(buyer), order.id, purpose="Skripsi", commercial=False,
+        ordering.update_details(session, Actor(company), order.id, purpose="Riset pasar", commercial=False,
                                 claim_zero_rate=True)
 
 
@@ -297,7 +297,7 @@ def test_an_approved_rp0_waiver_goes_when_the_use_turns_commercial(session, peop
     pemda, officer = people["pemda"], people["officer"]
     order = ordering.add_to_order(session, pemda, make_publication(session).id, on=TODAY)
     ordering.update_details(session, Actor(pemda), order.id, purpose="Kajian", commercial=False,
-                            claim_zero_rate=True)
+                            claim_zero_rate=True, zero_rate_purpose="research")
     ordering.upload_document(session, Actor(pemda), order.id, DocumentType.REQUEST_LETTER, pdf_bytes(),
                              "surat.pdf", storage, max_bytes=MAX)
     ordering.submit(session, Actor(pemda), order.id, today=TODAY, sla_days=SLA_DAYS)

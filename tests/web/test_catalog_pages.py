@@ -80,8 +80,9 @@ def test_government_buyer_can_see_the_rp0_price(client, db_session):
     assert "Perban BPS 2/2019" in free and 'class="price-old">Rp50.000' in free
 
 
-def test_individual_buyer_is_not_offered_rp0(client, db_session):
-    make_buyer(db_session, email="orang@example.test")
+def test_a_company_is_not_offered_rp0(client, db_session):
+    # Persons may claim through an institution's letter (tests/web/test_zero_rate_claims.py); companies pay.
+    make_buyer(db_session, email="orang@example.test", segment=BuyerSegment.PRIVATE_COMPANY)
     publication = make_publication(db_session, pages=40)
     db_session.commit()
     login(client, "orang@example.test")

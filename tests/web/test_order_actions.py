@@ -106,7 +106,9 @@ def rp0_claim(world):
 def test_officer_approves_rp0_and_both_sides_see_the_waived_price(client, rp0_claim):
     as_user(client, OFFICER)
     before = page_of(client, rp0_claim)
-    assert "Tarif Rp0 dimohon; menunggu keputusan petugas." in before and total_of(before) == "Rp335.000"
+    # Claimed at Rp0, as the product page quoted it, the normal price beside it until the officer decides.
+    assert "Tarif Rp0 dimohon; menunggu keputusan petugas." in before and total_of(before) == "Rp0"
+    assert '<span class="price-old">Rp335.000</span>' in before
     assert 'id="accept-order"' not in before  # the claim is decided first
 
     response = post(client, f"/pesanan/{rp0_claim}/rp0", decision="approve", note="Surat lengkap.")
