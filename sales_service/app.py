@@ -100,10 +100,11 @@ def _register_blueprints(app: Flask) -> None:
     from sales_service.catalog.views import bp as catalog_bp
     from sales_service.orders.pages import register_order_section
     from sales_service.orders.views import bp as orders_bp
+    from sales_service.payments.views import bp as payments_bp
     from sales_service.pnbp.views import bp as pnbp_bp
     from sales_service.staff import bp as staff_bp
 
-    for blueprint in (accounts_bp, catalog_bp, pnbp_bp, staff_bp, orders_bp):
+    for blueprint in (accounts_bp, catalog_bp, pnbp_bp, staff_bp, orders_bp, payments_bp):
         app.register_blueprint(blueprint)
     _register_invoices(app, register_order_section)
 

@@ -1,4 +1,5 @@
-"""``flask --app sales_service <command>``: migrate, load-tariffs, seed-demo, create-user."""
+"""``flask --app sales_service <command>``: migrate, load-tariffs, seed-demo, create-user, and the
+payment commands (apply-notifications, sweep-payments, simulate-payment)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from sales_service.roles import Role
 
 def register_commands(app: Flask) -> None:
     for command in (migrate_command, load_tariffs_command, seed_demo_command, create_user_command,
-                    new_migration_command):
+                    new_migration_command, apply_notifications_command, sweep_payments_command,
+                    simulate_payment_command):
         app.cli.add_command(command)
 
 
@@ -83,3 +85,71 @@ def create_user_command(email: str, full_name: str, role: str, password: str) ->
     user = run_in_transaction(lambda session: accounts.create_staff(
         session, email=email, password=password, full_name=full_name, role=Role(role)))
     click.echo(f"Created {user.role.value} {user.email}.")
+
+
+def _gateway():
+    from sales_service.invoices.gateway import configured_gateway
+
+    return configured_gateway(current_app.extensions, current_app.config)
+
+
+@click.command("apply-notifications")
+@with_appcontext
+def apply_notifications_command() -> None:
+    """Apply again every stored payment notification that could not be applied."""
+    from sales_service.payments import services as payments
+
+    pending = run_in_transaction(payments.pending_notifications)
+    failed = 0
+    for notification_id in pending:
+        session = db.session()
+        try:
+            notification = payments.retry_notification(session, notification_id)
+        except DomainError as error:
+            session.rollback()
+            run_in_transaction(lambda s, nid=notification_id, e=error: payments.mark_failed(s, nid, e.message))
+            failed += 1
+            click.echo(f"notification {notification_id}: still not applied: {error.message}")
+            continue
+        session.commit()
+        click.echo(f"notification {notification_id}: {notification.state.value}")
+    click.echo(f"{len(pending) - failed} applied, {failed} still failing.")
+
+
+@click.command("sweep-payments")
+@with_appcontext
+@click.option("--after-minutes", default=60, show_default=True, type=click.IntRange(0, 60 * 24 * 30),
+              help="Ask only about codes issued at least this long ago.")
+def sweep_payments_command(after_minutes: int) -> None:
+    """Ask the billing network about unpaid codes and record payments whose notification was lost."""
+    from datetime import timedelta
+
+    from sales_service.clock import utcnow
+    from sales_service.payments import services as payments
+
+    gateway = _gateway()
+    found = run_in_transaction(lambda session: payments.sweep(
+        session, gateway, now=utcnow(), after=timedelta(minutes=after_minutes)))
+    for payment in found:
+        click.echo(f"recorded {payment.ntpn} on {payment.billing_code}: Rp{payment.amount} ({payment.status.value})")
+    click.echo(f"{len(found)} payment(s) found by the status inquiry.")
+
+
+@click.command("simulate-payment")
+@with_appcontext
+@click.argument("code")
+@click.option("--amount", type=click.IntRange(1, 10**15), help="Pay this many rupiah instead of the bill.")
+@click.option("--twice", is_flag=True, help="Pay the code twice (two NTPNs: a double payment).")
+@click.option("--silent", is_flag=True, help="Pay without a notification (only the sweep finds it).")
+def simulate_payment_command(code: str, amount: int | None, twice: bool, silent: bool) -> None:
+    """Pay a billing code through the simulated network (SALES_BILLING_GATEWAY=simulated only)."""
+    from sales_service.invoices.gateway import SimulatedSimponi
+
+    gateway = _gateway()
+    if not isinstance(gateway, SimulatedSimponi):
+        raise click.ClickException("simulate-payment works only with SALES_BILLING_GATEWAY=simulated.")
+    for _ in range(2 if twice else 1):
+        sent = run_in_transaction(lambda session: gateway.pay(session, code, amount=amount, notify=not silent))
+        data = sent["body"]["data"]
+        delivery = "not sent" if silent else (f"HTTP {sent['status']}" if sent["status"] else sent["error"])
+        click.echo(f"paid {code}: Rp{data['amount']}, NTPN {data['ntpn']}; notification {delivery}")

@@ -32,6 +32,7 @@ from sales_service.orders.models import (
     ReturnReason,
     WalkInVisit,
 )
+from sales_service.payments.models import Payment, PaymentNotification
 from sales_service.pnbp.models import TariffScheduleVersion
 from sales_service.sppd.models import AbstractVersion
 
@@ -47,6 +48,7 @@ class Committed:
     tariff_versions: list[tuple[str, int]] = field(default_factory=list)
     walk_in_days: list[date] = field(default_factory=list)
     office_codes: list[str] = field(default_factory=list)
+    webhook_ids: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -73,6 +75,8 @@ def delete_committed(engine, committed: Committed) -> None:
         statements = [
             delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(invoices)),
             delete(BillingCode).where(BillingCode.invoice_id.in_(invoices)),
+            delete(PaymentNotification).where(PaymentNotification.webhook_id.in_(committed.webhook_ids)),
+            delete(Payment).where(Payment.invoice_id.in_(invoices)),
             delete(VerificationCode).where(VerificationCode.invoice_id.in_(invoices)),
             delete(Invoice).where(Invoice.id.in_(invoices)),
             delete(InvoiceCounter).where(InvoiceCounter.office_code.in_(offices)),

@@ -34,8 +34,9 @@ from sqlalchemy.orm import Session
 
 from sales_service.clock import utcnow
 from sales_service.errors import N_, DomainError, InvalidInput
-from sales_service.invoices.simulator_models import SimulatedBill
+from sales_service.invoices.simulator_models import SimulatedBill, SimulatedPayment
 from sales_service.payments import signing
+from sales_service.payments.notifications import BillingPaid, NotificationMalformed, parse_data
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,10 @@ class BillingGateway(Protocol):
     def issue(self, session: Session, request: BillingRequest) -> IssuedBilling: ...
 
     def cancel(self, session: Session, code: str) -> None: ...
+
+    def payments_of(self, session: Session, code: str) -> list[BillingPaid]:
+        """Status inquiry: every payment the network holds for ``code`` (notified or not)."""
+        ...
 
 
 def _aware_utc(value: datetime) -> datetime:
@@ -170,9 +175,18 @@ class SimulatedSimponi:
                                       detail=N_("kode billing tidak dikenal"))
         bill.cancelled = True  # cancelling twice is harmless
 
+    def payments_of(self, session: Session, code: str) -> list[BillingPaid]:
+        rows = session.scalars(select(SimulatedPayment).where(SimulatedPayment.code == code)
+                               .order_by(SimulatedPayment.id))
+        return [BillingPaid(billing_code=row.code, amount=row.amount, currency="IDR", ntpn=row.ntpn.upper(),
+                            ntb=row.ntb, bank=row.bank, channel=row.channel, paid_at=_aware_utc(row.paid_at))
+                for row in rows]
+
     def pay(self, session: Session, code: str, *, amount: int | None = None, channel: str = "teller",
-            bank: str = "BANK SIMULASI", paid_at: datetime | None = None, ntpn: str | None = None) -> dict:
-        """Pay ``code`` (in full unless ``amount`` is given) and notify the webhook.
+            bank: str = "BANK SIMULASI", paid_at: datetime | None = None, ntpn: str | None = None,
+            notify: bool = True) -> dict:
+        """Pay ``code`` (in full unless ``amount`` is given) and notify the webhook (unless
+        ``notify`` is false: a lost notification, which only the status inquiry finds).
 
         Paying twice or in part is allowed: both happen in real life. ``ntpn`` is sent as
         given (to simulate a repeated or malformed one); by default a fresh one is drawn.
@@ -218,12 +232,16 @@ class SimulatedSimponi:
                    **signing.headers(self.webhook_secret, webhook_id, int(now.timestamp()), raw)}
         status: int | None = None
         error: str | None = None
-        try:
-            status = self.http_post(self.webhook_url, data=raw, headers=headers, timeout=10).status_code
-        except requests.RequestException as exc:
-            # The bank has the money whether or not the notification arrives; keep the payment.
-            error = str(exc)
-            log.warning("simulated payment of %s: notification to %s failed: %s", code, self.webhook_url, exc)
+        if notify:
+            try:
+                status = self.http_post(self.webhook_url, data=raw, headers=headers, timeout=10).status_code
+            except requests.RequestException as exc:
+                # The bank has the money whether or not the notification arrives; keep the payment.
+                error = str(exc)
+                log.warning("simulated payment of %s: notification to %s failed: %s", code, self.webhook_url, exc)
+        data = body["data"]
+        session.add(SimulatedPayment(code=code, amount=amount, ntpn=data["ntpn"], ntb=data["ntb"], bank=bank,
+                                     channel=channel, paid_at=paid_at.astimezone(UTC), notified=notify))
         bill.paid_count = SimulatedBill.paid_count + 1  # in SQL: concurrent payments both count
         bill.paid_amount = SimulatedBill.paid_amount + amount
         session.flush()
@@ -337,7 +355,19 @@ class HttpBillingGateway:
             raise ValueError(f"not a billing code: {code!r}")
         self._post(f"/billings/{code}/cancel", {}, {})
 
-    def _post(self, path: str, payload: dict, headers: dict[str, str]) -> tuple[int, bytes]:
+    def payments_of(self, session: Session, code: str) -> list[BillingPaid]:
+        """``GET /billings/<code>/payments`` answers ``{"payments": [<notification data>, ...]}``."""
+        if not BILLING_CODE.fullmatch(code):
+            raise ValueError(f"not a billing code: {code!r}")
+        _status, content = self._post(f"/billings/{code}/payments", None, {}, method="GET")
+        try:
+            answer = json.loads(content)
+            return [parse_data(item) for item in answer["payments"]]
+        except (ValueError, TypeError, KeyError, NotificationMalformed) as exc:
+            raise _malformed("the payments of a code are not a list of payments") from exc
+
+    def _post(self, path: str, payload: dict | None, headers: dict[str, str], *,
+              method: str = "POST") -> tuple[int, bytes]:
         url = self.base_url + path
         attempts = self.retries + 1
         error = BillingGatewayError(reason="unavailable")
@@ -346,8 +376,8 @@ class HttpBillingGateway:
                 self.sleep(self.backoff * 2 ** (attempt - 1))
             try:
                 with self.session_factory() as http:
-                    response = http.post(url, json=payload, headers=headers, timeout=self.timeout,
-                                         allow_redirects=False)
+                    response = http.request(method, url, json=payload, headers=headers, timeout=self.timeout,
+                                            allow_redirects=False)
                     status, content = response.status_code, response.content
             except requests.Timeout:  # before ConnectionError: ConnectTimeout is both
                 error = BillingGatewayError(
@@ -398,3 +428,8 @@ def gateway_from_config(config: Mapping[str, Any]) -> BillingGateway:
             raise ValueError(f"BILLING_GATEWAY=http needs BILLING_URL (SALES_BILLING_URL), an http(s) URL; got {url!r}")
         return HttpBillingGateway(url, timeout=float(config.get("BILLING_TIMEOUT") or 10))
     raise ValueError(f"unknown BILLING_GATEWAY (SALES_BILLING_GATEWAY) {name!r}: expected 'simulated' or 'http'")
+
+
+def configured_gateway(extensions: Mapping[str, Any], config: Mapping[str, Any]) -> BillingGateway:
+    """The app's gateway: a factory the app registered (tests), else the one the settings name."""
+    return extensions.get("billing_gateway_factory", gateway_from_config)(config)

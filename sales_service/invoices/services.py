@@ -314,6 +314,15 @@ def request_new_code(session: Session, actor: Actor, invoice_id: int, settings: 
     return code
 
 
+def mark_paid(session: Session, invoice: Invoice) -> None:
+    """The invoice's amount has been received in full (by the payments capability):
+    it stays as issued, now marked paid, and its code is no longer offered."""
+    if invoice.status != InvoiceStatus.ISSUED:
+        raise Conflict("Invoice {number} tidak dapat ditandai lunas.", number=invoice.number)
+    invoice.status = InvoiceStatus.PAID
+    session.flush()
+
+
 def code_expired(code: BillingCode, now: datetime) -> bool:
     return aware(code.expires_at) <= now
 

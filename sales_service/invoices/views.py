@@ -5,20 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, g, request, url_for
 from flask_login import current_user
 
 from sales_service import dates, db
-from sales_service.access import bearer_token_required, officer_required, public, signed_in
+from sales_service.access import officer_required, public, signed_in
 from sales_service.documents import invoice as invoice_documents
 from sales_service.documents import sppd as sppd_documents
 from sales_service.errors import N_, InvalidInput
-from sales_service.extensions import csrf
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
 from sales_service.i18n import current_language, gettext
 from sales_service.invoices import printing, services
-from sales_service.invoices.gateway import gateway_from_config
+from sales_service.invoices.gateway import configured_gateway
 from sales_service.invoices.models import (
     CodeStatus,
     CorrectionStatus,
@@ -30,8 +29,6 @@ from sales_service.invoices.models import (
 from sales_service.orders.pages import current_actor, order_action
 from sales_service.orders.permissions import Do
 from sales_service.web import (
-    attempt,
-    error_response,
     file_storage,
     form_version,
     render,
@@ -55,8 +52,7 @@ def _settings() -> services.InvoiceSettings:
 
 def _gateway():
     if "billing_gateway" not in g:
-        g.billing_gateway = current_app.extensions.get("billing_gateway_factory", gateway_from_config)(
-            current_app.config)
+        g.billing_gateway = configured_gateway(current_app.extensions, current_app.config)
     return g.billing_gateway
 
 
@@ -260,33 +256,3 @@ def verify(code: str):
     kind, invoice = services.verified_document(db.session(), code)
     return render("invoices/verify.html", is_invoice=kind == VerifiedDocument.INVOICE, invoice=invoice,
                   state=STATE_LABELS[invoice.status], valid=invoice.status != InvoiceStatus.VOID)
-
-
-# -- staff JSON API -------------------------------------------------------------------------------------
-
-@bp.get("/api/v1/invoices/<path:number>")
-@csrf.exempt
-@bearer_token_required
-def invoice_api(number: str):
-    session = db.session()
-    outcome = attempt(lambda: services.invoice_by_number(session, number))  # commits the token's last use
-    if not outcome.ok:
-        return error_response(outcome.error, outcome.status)
-    invoice = outcome.result
-    chain = services.invoices_of(session, invoice.order_id)
-    code = invoice.current_code
-    return jsonify(
-        number=invoice.number,
-        status=invoice.status.value,
-        total=invoice.total,
-        amount_paid=0,  # payments arrive with the payments capability
-        currency="IDR",
-        issued_on=invoice.issued_on.isoformat(),
-        billing_code=code.code if code else None,
-        billing_code_expires_at=_local(code.expires_at).isoformat() if code else None,
-        billing_codes=[{"code": c.code, "status": c.status.value, "expires_at": _local(c.expires_at).isoformat()}
-                       for c in invoice.billing_codes],
-        versions=[{"number": v.number, "version": v.version, "status": v.status.value, "total": v.total}
-                  for v in reversed(chain)],
-        payments=[],
-    )

@@ -1,0 +1,231 @@
+"""Recording billing-code payments: store the notification, then apply it. Never commits.
+
+What a notification means (DESIGN.md "Payments and reconciliation"): a SIMPONI code
+is paid for its exact amount, so the exact amount on a live code settles the
+invoice and moves the order to ``paid``; anything else is recorded and flagged for
+the treasurer, never trusted and never dropped. The same NTPN twice is one payment
+(a unique constraint decides, so concurrent deliveries cannot both count).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sales_service.clock import aware, utcnow
+from sales_service.errors import DomainError, NotFound
+from sales_service.invoices import services as invoices
+from sales_service.invoices.gateway import BillingGateway
+from sales_service.invoices.models import BillingCode, CodeStatus, Invoice, InvoiceStatus
+from sales_service.orders import workflow
+from sales_service.orders.lifecycle import Action, OrderStatus
+from sales_service.paging import Page, paginate
+from sales_service.payments.models import (
+    NotificationChannel,
+    NotificationState,
+    Payment,
+    PaymentNotification,
+    PaymentProblem,
+    PaymentSource,
+    PaymentStatus,
+)
+from sales_service.payments.notifications import BillingPaid, parse_body
+
+log = logging.getLogger(__name__)
+
+
+class AlreadyReceived(DomainError):
+    """The same delivery (webhook-id) came again: it changes nothing."""
+
+    http_status = 200
+
+    def __init__(self):
+        super().__init__("Notifikasi ini sudah diterima sebelumnya.")
+
+
+class NotificationNotFound(NotFound):
+    def __init__(self):
+        super().__init__("Notifikasi pembayaran tidak ditemukan.")
+
+
+# -- receiving ----------------------------------------------------------------------------------
+
+def store_notification(session: Session, webhook_id: str, body: bytes, *,
+                       channel: NotificationChannel = NotificationChannel.WEBHOOK) -> PaymentNotification:
+    """Keep the raw notification before anything is done with it. A repeated webhook-id
+    raises :class:`AlreadyReceived` (the unique constraint decides, also under races)."""
+    if session.scalar(select(PaymentNotification.id).where(PaymentNotification.webhook_id == webhook_id)):
+        raise AlreadyReceived()
+    notification = PaymentNotification(webhook_id=webhook_id, channel=channel, body=body.decode("utf-8"),
+                                       state=NotificationState.RECEIVED)
+    try:
+        with session.begin_nested():
+            session.add(notification)
+    except IntegrityError as exc:  # a concurrent delivery of the same id won
+        raise AlreadyReceived() from exc
+    return notification
+
+
+def apply_notification(session: Session, notification_id: int) -> PaymentNotification:
+    """Record the payment a stored notification reports. Applying again changes nothing."""
+    notification = session.scalar(select(PaymentNotification).where(PaymentNotification.id == notification_id)
+                                  .with_for_update())
+    if notification is None:
+        raise NotificationNotFound()
+    if notification.state in (NotificationState.APPLIED, NotificationState.DUPLICATE):
+        return notification
+    paid = parse_body(notification.body.encode("utf-8"))
+    payment = record_billing_payment(session, paid)
+    notification.state = NotificationState.APPLIED if payment is not None else NotificationState.DUPLICATE
+    notification.payment_id = payment.id if payment is not None else None
+    notification.applied_at = utcnow()
+    notification.error = None
+    session.flush()
+    return notification
+
+
+def mark_failed(session: Session, notification_id: int, error: str) -> None:
+    """The notification stays stored with why it could not be applied (``apply-notifications`` retries)."""
+    notification = session.get(PaymentNotification, notification_id)
+    if notification is not None and notification.state == NotificationState.RECEIVED:
+        notification.state = NotificationState.FAILED
+        notification.error = error[:2000]
+        session.flush()
+
+
+def pending_notifications(session: Session) -> list[int]:
+    """Ids of notifications not applied yet (received, or failed before), oldest first."""
+    return list(session.scalars(select(PaymentNotification.id).where(
+        PaymentNotification.state.in_([NotificationState.RECEIVED, NotificationState.FAILED]))
+        .order_by(PaymentNotification.id)))
+
+
+def retry_notification(session: Session, notification_id: int) -> PaymentNotification:
+    notification = session.get(PaymentNotification, notification_id)
+    if notification is None:
+        raise NotificationNotFound()
+    if notification.state == NotificationState.FAILED:
+        notification.state = NotificationState.RECEIVED
+    return apply_notification(session, notification_id)
+
+
+# -- what a payment means -----------------------------------------------------------------------
+
+def record_billing_payment(session: Session, paid: BillingPaid) -> Payment | None:
+    """Record ``paid`` once: settle its invoice when it may be trusted, flag it otherwise.
+    None when its NTPN was recorded before (a repeat changes nothing)."""
+    if session.scalar(select(Payment.id).where(Payment.ntpn == paid.ntpn)) is not None:
+        return None
+    code = session.scalar(select(BillingCode).where(BillingCode.code == paid.billing_code))
+    invoice = session.scalar(select(Invoice).where(Invoice.id == code.invoice_id).with_for_update()) \
+        if code is not None else None
+    payment = Payment(source=PaymentSource.BILLING_NOTIFICATION, amount=paid.amount, currency=paid.currency,
+                      ntpn=paid.ntpn, ntb=paid.ntb, bank=paid.bank, channel=paid.channel,
+                      billing_code=paid.billing_code, paid_at=paid.paid_at,
+                      invoice_id=invoice.id if invoice else None, order_id=invoice.order_id if invoice else None,
+                      status=PaymentStatus.FLAGGED)
+    try:
+        with session.begin_nested():
+            session.add(payment)
+    except IntegrityError:  # the same NTPN recorded at this moment by a concurrent delivery
+        if session.scalar(select(Payment.id).where(Payment.ntpn == paid.ntpn)) is None:
+            raise
+        return None
+    payment.problem = _problem(session, payment, code, invoice)
+    if payment.problem is None:
+        _settle(session, payment, invoice)
+    else:
+        log.warning("payment %s on billing code %s flagged: %s", paid.ntpn, paid.billing_code, payment.problem)
+        if invoice is not None:
+            order = workflow.load_order(session, invoice.order_id)
+            workflow.record(session, order, None, "payment_flagged", details=_details(payment))
+    session.flush()
+    return payment
+
+
+def _problem(session: Session, payment: Payment, code: BillingCode | None,
+             invoice: Invoice | None) -> PaymentProblem | None:
+    if code is None or invoice is None:
+        return PaymentProblem.UNKNOWN_CODE
+    if code.status != CodeStatus.ACTIVE or invoice.status == InvoiceStatus.VOID:
+        return PaymentProblem.VOID_CODE
+    settled_before = session.scalar(select(func.count(Payment.id)).where(
+        Payment.invoice_id == invoice.id, Payment.status == PaymentStatus.SETTLED, Payment.id != payment.id))
+    if settled_before or invoice.status == InvoiceStatus.PAID:
+        return PaymentProblem.DOUBLE_PAYMENT
+    if aware(payment.paid_at) > aware(code.expires_at):
+        return PaymentProblem.EXPIRED_CODE
+    if payment.amount != code.amount:
+        return PaymentProblem.WRONG_AMOUNT
+    order = workflow.load_order(session, invoice.order_id)
+    if order.status != OrderStatus.INVOICED:
+        return PaymentProblem.ORDER_NOT_PAYABLE
+    return None
+
+
+def _details(payment: Payment) -> dict:
+    return {"amount": payment.amount, "ntpn": payment.ntpn, "billing_code": payment.billing_code,
+            "problem": payment.problem.value if payment.problem else None}
+
+
+def _settle(session: Session, payment: Payment, invoice: Invoice) -> None:
+    payment.status = PaymentStatus.SETTLED
+    invoices.mark_paid(session, invoice)
+    order = workflow.load_order(session, invoice.order_id)
+    workflow.apply(session, order, None, Action.RECORD_PAYMENT, details=_details(payment))
+    workflow.save(session)
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+def payments_of_invoice(session: Session, invoice_id: int) -> list[Payment]:
+    return list(session.scalars(select(Payment).where(Payment.invoice_id == invoice_id)
+                                .order_by(Payment.paid_at, Payment.id)))
+
+
+def amount_settled(payments: Sequence[Payment]) -> int:
+    return sum(p.amount for p in payments if p.status == PaymentStatus.SETTLED)
+
+
+def exceptions(session: Session, *, page: int = 1) -> Page:
+    """The treasurer's exceptions queue: flagged payments, oldest first, one page."""
+    query = select(Payment).where(Payment.status == PaymentStatus.FLAGGED).order_by(Payment.recorded_at, Payment.id)
+    return paginate(session, query, page=page)
+
+
+# -- lost notifications --------------------------------------------------------------------------------
+
+def sweep(session: Session, gateway: BillingGateway, *, now: datetime, after: timedelta) -> list[Payment]:
+    """Ask the payment network about live codes of unpaid invoices issued more than
+    ``after`` ago, and record any payment it reports that we have not heard of, through
+    the same path as a notification."""
+    codes = list(session.scalars(
+        select(BillingCode).join(Invoice, Invoice.id == BillingCode.invoice_id)
+        .where(BillingCode.status == CodeStatus.ACTIVE, Invoice.status == InvoiceStatus.ISSUED,
+               BillingCode.issued_at <= now - after)
+        .order_by(BillingCode.id)))
+    found: list[Payment] = []
+    for code in codes:
+        for paid in gateway.payments_of(session, code.code):
+            if session.scalar(select(Payment.id).where(Payment.ntpn == paid.ntpn)) is not None:
+                continue
+            webhook_id = f"inquiry_{paid.ntpn}"
+            try:
+                notification = store_notification(session, webhook_id, _body(paid),
+                                                  channel=NotificationChannel.STATUS_INQUIRY)
+            except AlreadyReceived:
+                continue
+            applied = apply_notification(session, notification.id)
+            if applied.payment is not None:
+                found.append(applied.payment)
+    return found
+
+
+def _body(paid: BillingPaid) -> bytes:
+    return json.dumps(paid.as_body()).encode("utf-8")

@@ -1,0 +1,71 @@
+"""Concurrent deliveries of one payment make one payment (unique constraints, not
+in-memory checks). Meaningful on PostgreSQL (`make test-pg`); on SQLite writers queue."""
+
+import json
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from sales_service.accounts.models import User
+from sales_service.invoices import services as invoices
+from sales_service.invoices.models import Invoice
+from sales_service.orders.lifecycle import OrderStatus
+from sales_service.orders.models import Order
+from sales_service.orders.workflow import Actor
+from sales_service.payments import services as payments
+from sales_service.payments.models import NotificationState, Payment, PaymentNotification
+from tests.committed import run_together
+from tests.services.test_invoice_concurrency import TODAY, accepted_orders, arrange, gateway
+
+DELIVERIES = 16
+
+
+@pytest.mark.parametrize("same_webhook_id", [True, False], ids=["one delivery 16 times", "one NTPN, 16 ids"])
+def test_sixteen_concurrent_deliveries_of_one_payment_record_it_once(committing, same_webhook_id):
+    factory, committed = committing
+    world = arrange(factory, committed, officers=1)
+    order_id, = accepted_orders(factory, world, 1)
+    with factory() as session:
+        officer = session.get(User, world.officer_ids[0])
+        invoice = invoices.issue_invoice(session, Actor(officer), order_id, world.settings, gateway(), today=TODAY)
+        code, invoice_id = invoice.current_code.code, invoice.id
+        session.commit()
+    ntpn = uuid.uuid4().hex[:16].upper()
+    body = json.dumps({"type": "billing.paid", "data": {
+        "billing_code": code, "amount": 335_000, "currency": "IDR", "ntpn": ntpn, "ntb": "1", "bank": "BANK X",
+        "channel": "teller", "paid_at": "2026-11-24T10:15:00+07:00"}}).encode()
+    ids = [f"msg_{uuid.uuid4().hex}"] * DELIVERIES if same_webhook_id else \
+        [f"msg_{uuid.uuid4().hex}" for _ in range(DELIVERIES)]
+    committed.webhook_ids += sorted(set(ids))
+    all_ready = threading.Barrier(DELIVERIES)
+
+    def deliver(webhook_id: str):
+        """What the webhook view does: store (commit), then apply (commit)."""
+        with factory() as session:
+            all_ready.wait()
+            try:
+                notification = payments.store_notification(session, webhook_id, body)
+                session.commit()
+            except payments.AlreadyReceived:
+                session.rollback()
+                return "duplicate delivery"
+            applied = payments.apply_notification(session, notification.id)
+            session.commit()
+            return applied.state
+
+    outcomes = run_together(*(lambda webhook_id=webhook_id: deliver(webhook_id) for webhook_id in ids))
+    assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
+    with factory() as session:
+        assert session.scalar(select(func.count(Payment.id)).where(Payment.ntpn == ntpn)) == 1
+        assert session.scalar(select(Invoice.status).where(Invoice.id == invoice_id)) == "paid"
+        assert session.scalar(select(Order.status).where(Order.id == order_id)) == OrderStatus.PAID
+        stored = session.scalar(select(func.count(PaymentNotification.id)).where(
+            PaymentNotification.webhook_id.in_(ids)))
+    if same_webhook_id:
+        assert stored == 1 and outcomes.count("duplicate delivery") == DELIVERIES - 1
+    else:
+        assert stored == DELIVERIES
+        assert outcomes.count(NotificationState.APPLIED) == 1
+        assert outcomes.count(NotificationState.DUPLICATE) == DELIVERIES - 1
