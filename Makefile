@@ -30,8 +30,12 @@ setup-db: $(VENV)/.stamp-base
 	$(FLASK) load-tariffs
 	$(FLASK) seed-demo
 
-# Local demo over plain http: the session cookie may not demand HTTPS here.
+# Local demo over plain http: the session cookie may not demand HTTPS here. Documents' QR links
+# and the simulated bank's payment notifications go to this very server (`make run PORT=5101`);
+# production sets SALES_PUBLIC_URL to the address buyers reach (README, Configuration).
 run: export SALES_COOKIE_SECURE ?= 0
+run: export SALES_PUBLIC_URL ?= http://$(HOST):$(PORT)
+run: export SALES_WEBHOOK_URL ?= http://$(HOST):$(PORT)/webhooks/payments
 run: setup-db
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -55,6 +59,7 @@ bench: $(VENV)/.stamp-base
 	$(BIN)/python bench/pricing.py
 	$(BIN)/python bench/sla.py
 	$(BIN)/python bench/upload_memory.py
+	$(BIN)/python bench/pages.py
 
 # Add new UI strings to the English catalogue (source strings are Indonesian), then list what lacks English.
 messages: $(VENV)/.stamp-base

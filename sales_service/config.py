@@ -93,8 +93,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Working days promised from complete requirements to delivery, per product type "
             "(service standard: 10). An order with several types gets the longest."),
     # -- the office on documents (DOMAIN.md: codes are unconfirmed, so configuration) --
-    Setting("OFFICE_ADDRESS", "SALES_OFFICE_ADDRESS", "Jl. Contoh No. 1", str, "Office address printed on documents."),
-    Setting("OFFICE_CITY", "SALES_OFFICE_CITY", "Kabupaten Contoh", str, "Place printed beside document dates."),
+    # Demo values that read like a real office's, so a demo document never prints a title where a name belongs.
+    Setting("OFFICE_ADDRESS", "SALES_OFFICE_ADDRESS", "Jl. Contoh Raya No. 1, Contoh 12345", str,
+            "Office address printed on documents."),
+    Setting("OFFICE_CITY", "SALES_OFFICE_CITY", "Contoh", str, "Place printed beside document dates."),
     Setting("SATKER_CODE", "SALES_SATKER_CODE", "000000", str,
             "The office's 6-digit work-unit (satker) code, used in invoice numbers and on documents."),
     Setting("MINISTRY_CODE", "SALES_MINISTRY_CODE", "054", str,
@@ -102,10 +104,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECHELON_CODE", "SALES_ECHELON_CODE", "01", str, "Echelon-I unit code on the billing slip."),
     Setting("ACCOUNT_CODE", "SALES_ACCOUNT_CODE", "425131", str,
             "Revenue account code (kode akun) of the tariff lines (unconfirmed; set the office's own)."),
-    Setting("HEAD_NAME", "SALES_HEAD_NAME", "Kepala BPS Kabupaten Contoh", str,
+    Setting("HEAD_NAME", "SALES_HEAD_NAME", "Ir. Bambang Sutrisno, M.Si.", str,
             "Head of office, in whose name the data-use agreement (SPPD) is made."),
-    Setting("TREASURER_NAME", "SALES_TREASURER_NAME", "Bendahara Penerimaan", str, "Treasurer's name on receipts."),
-    Setting("TREASURER_NIP", "SALES_TREASURER_NIP", "-", str, "Treasurer's civil-service number (NIP)."),
+    Setting("TREASURER_NAME", "SALES_TREASURER_NAME", "Siti Rahmawati, S.E.", str, "Treasurer's name on receipts."),
+    Setting("TREASURER_NIP", "SALES_TREASURER_NIP", "198703152010122001", str,
+            "Treasurer's civil-service number (NIP)."),
     Setting("INVOICE_NUMBER_FORMAT", "SALES_INVOICE_NUMBER_FORMAT", "INV/{satker}/{year}/{seq:05d}", str,
             "Invoice number pattern; `{satker}`, `{year}` and `{seq}` (gap-free per office and year)."),
     # -- billing codes and payments --
@@ -126,9 +129,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Standard Webhooks secret (`whsec_<base64>`) that payment notifications are signed with. "
             "`make run` generates one into the instance folder when unset."),
     Setting("WEBHOOK_URL", "SALES_WEBHOOK_URL", "http://127.0.0.1:5000/webhooks/payments", str,
-            "Where the simulated billing service sends its payment notifications."),
-    Setting("PUBLIC_URL", "SALES_PUBLIC_URL", "http://127.0.0.1:5000", str,
-            "The service's public address, printed in the QR codes of documents."),
+            "Where the simulated billing service sends its payment notifications. `make run` sets "
+            "`http://$(HOST):$(PORT)/webhooks/payments`."),
+    Setting("PUBLIC_URL", "SALES_PUBLIC_URL", "", str,
+            "The service's public address (e.g. `https://penjualan.bps-contoh.go.id`), printed in the QR "
+            "codes and links of documents. Set it in production: documents are read long after, away from the "
+            "request that made them. Empty: the address the request came to. `make run` sets "
+            "`http://$(HOST):$(PORT)`."),
     Setting("BANK_NAME", "SALES_BANK_NAME", "Bank Contoh", str, "Treasurer's bank for transfers from abroad."),
     Setting("BANK_ACCOUNT_NAME", "SALES_BANK_ACCOUNT_NAME", "RPL 054 BPS KAB CONTOH UNTUK PNBP", str,
             "Account holder name for transfers from abroad."),

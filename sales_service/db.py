@@ -18,7 +18,8 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["sales_db"] = {
         "engine": engine,
-        "sessionmaker": sessionmaker(bind=engine, expire_on_commit=False),
+        # The office's zone travels with each session: services turn stored moments into office days.
+        "sessionmaker": sessionmaker(bind=engine, expire_on_commit=False, info={"timezone": app.config["TIMEZONE"]}),
     }
     app.teardown_appcontext(_close_session)
 

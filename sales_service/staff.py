@@ -8,6 +8,7 @@ from flask_login import current_user
 from sales_service import db
 from sales_service.access import staff_required
 from sales_service.catalog import services as catalog
+from sales_service.orders.queue import queue_counts
 from sales_service.pnbp import services as pnbp
 from sales_service.web import render, today
 
@@ -23,4 +24,4 @@ def home():
     current = next((s for s in book.schedules if s.in_force_on(on)), None)
     counts = catalog.catalogue_counts(session)
     return render("staff/home.html", user=current_user, current=current, counts=counts,
-                  versions=pnbp.schedule_versions(session))
+                  queues=queue_counts(session, today=on), versions=pnbp.schedule_versions(session))

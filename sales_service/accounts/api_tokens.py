@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 from sales_service.accounts.models import ApiToken, User
 from sales_service.clock import utcnow
 from sales_service.errors import N_, NotFound, PermissionDenied
+from sales_service.paging import Page, paginate
 from sales_service.roles import Role
 from sales_service.text import clean_text
+
+TOKENS_PAGE_SIZE = 50
 
 
 def digest(token: str) -> str:
@@ -44,8 +47,10 @@ def revoke_api_token(session: Session, acting: User, token_id: int) -> ApiToken:
     return token
 
 
-def api_tokens(session: Session) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+def api_tokens(session: Session, *, page: int = 1, per_page: int = TOKENS_PAGE_SIZE) -> Page[ApiToken]:
+    """A page of the tokens, newest first."""
+    query = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    return paginate(session, query, page=page, per_page=per_page)
 
 
 def authenticate_api_token(session: Session, plain: str) -> ApiToken | None:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -24,6 +24,7 @@ from sales_service.accounts.npwp import normalise_npwp
 from sales_service.accounts.passwords import check_password
 from sales_service.clock import aware, utcnow
 from sales_service.errors import N_, Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from sales_service.paging import Page, paginate
 from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS, BuyerSegment
 from sales_service.text import MAX_REASON, clean_text
 
@@ -435,11 +436,19 @@ def get_user(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
 
-def list_users(session: Session, role: Role | None = None) -> list[User]:
-    query = select(User).order_by(User.role, func.lower(User.full_name))
+USERS_PAGE_SIZE = 50
+
+
+def list_users(session: Session, role: Role | None = None, *, text: str = "", page: int = 1,
+               per_page: int = USERS_PAGE_SIZE) -> Page[User]:
+    """A page of the accounts by role and name; ``text`` keeps those whose name or e-mail contains every word."""
+    query = select(User).order_by(User.role, func.lower(User.full_name), User.id)
     if role is not None:
         query = query.where(User.role == role)
-    return list(session.scalars(query))
+    for word in text.split()[:5]:
+        pattern = f"%{word.lower()}%"
+        query = query.where(or_(func.lower(User.full_name).like(pattern), func.lower(User.email).like(pattern)))
+    return paginate(session, query, page=page, per_page=per_page)
 
 
 def set_active(session: Session, user_id: int, active: bool, *, acting: User) -> User:

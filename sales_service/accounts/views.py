@@ -18,6 +18,7 @@ from sales_service.accounts.forms import (
 from sales_service.accounts.models import Domicile, Role
 from sales_service.extensions import limiter
 from sales_service.i18n import gettext
+from sales_service.paging import page_number
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import STAFF_ROLES
 from sales_service.web import attempt, render, safe_local_url
@@ -228,7 +229,9 @@ def users():
         "accounts/users.html",
         form=form,
         error=error,
-        users=services.list_users(session),
+        users=services.list_users(session, text=request.args.get("q", "")[:100],
+                                  page=page_number(request.args.get("hal"))),
+        text=request.args.get("q", ""),
         staff_roles=[role for role in Role if role in STAFF_ROLES],
         status=422 if error else 200,
     )
@@ -259,8 +262,8 @@ def tokens():
     if request.method == "POST":
         issued, error = attempt(lambda: api_tokens.issue_api_token(session, current_user, request.form.get("name", "")))
         plain = issued[1] if issued else None
-    return render("accounts/tokens.html", tokens=api_tokens.api_tokens(session), plain=plain, error=error,
-                  status=422 if error else 200)
+    tokens = api_tokens.api_tokens(session, page=page_number(request.args.get("hal")))
+    return render("accounts/tokens.html", tokens=tokens, plain=plain, error=error, status=422 if error else 200)
 
 
 @bp.post("/admin/token/<int:token_id>/cabut")

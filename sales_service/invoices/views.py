@@ -74,6 +74,9 @@ def expiry_text(moment: datetime) -> str:
 
 
 def verify_url(kind: VerifiedDocument, invoice_id: int) -> str:
+    """The document's QR link. Under SALES_PUBLIC_URL when it is set (production: a document is
+    read long after, away from this request); otherwise under the address this request came
+    to, so a service run on another port (``make run PORT=5101``) prints links that work."""
     code = services.verification_code(db.session(), invoice_id, kind)
     public = current_app.config["PUBLIC_URL"]
     if not public:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -29,6 +30,8 @@ class Order(Base):
     __tablename__ = "sales_order"
     __table_args__ = (
         CheckConstraint("(buyer_id IS NOT NULL) OR (walk_in_id IS NOT NULL)", name="has_a_buyer"),
+        # The officers' queue: a status (or the open ones) in deadline order, and the overdue count.
+        Index("ix_sales_order_status_sla_deadline", "status", "sla_deadline", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -59,6 +62,11 @@ class Order(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     requirements_complete_on: Mapped[date | None] = mapped_column(Date)  # SLA day 0
     sla_budget_days: Mapped[int | None]
+    # The SLA deadline while the clock runs; None before the requirements were complete, while the
+    # order is with the buyer and once it is delivered or closed. Derived from the status moves and
+    # the office calendar, kept current by workflow.save and office_calendar (never set elsewhere),
+    # so the queue can sort and filter by it in SQL.
+    sla_deadline: Mapped[date | None] = mapped_column(Date, index=True)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.id",

@@ -1,26 +1,61 @@
 """The office calendar: working days are Indonesian working days minus the office's own
-leave days, which the admin keeps. Never commits."""
+leave days, which the admin keeps; and the SLA deadlines that calendar decides.
+
+Every order's running deadline is stored (``Order.sla_deadline``) so the officers' queue can
+sort and filter by it in SQL. It depends only on the order's status moves and on the
+calendar, so it is recomputed exactly when one of them changes: by ``workflow.save`` for the
+orders moved in that unit of work (:func:`refresh_deadlines`), and here for every running
+order when the admin adds or removes a leave day (:func:`refresh_running_deadlines`).
+Never commits.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from sales_service.errors import N_, Conflict, NotFound
-from sales_service.orders.models import LeaveDay
-from sales_service.orders.sla import WorkingCalendar
-from sales_service.orders.workflow import Actor
+from sales_service.orders.lifecycle import OrderStatus
+from sales_service.orders.models import LeaveDay, Order, OrderEvent
+from sales_service.orders.sla import BUYERS_TURN, CLOCK_STOPPED, WorkingCalendar, running_deadline
+from sales_service.paging import Page, paginate
 from sales_service.text import clean_text
+
+if TYPE_CHECKING:  # only called, never imported at run time: workflow imports this module
+    from sales_service.orders.workflow import Actor
+
+LEAVE_DAYS_PAGE_SIZE = 50
+# The sessions the app makes carry the office's zone (``SALES_TIMEZONE``) in ``Session.info``
+# (``db.init_app``); a session made elsewhere (tests, scripts) gets the setting's default.
+TIMEZONE_KEY = "timezone"
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+_CHUNK = 500  # ids per IN (...) list: far below every database's limit on bound parameters
 
 
 def calendar(session: Session) -> WorkingCalendar:
     return WorkingCalendar(session.scalars(select(LeaveDay.day)))
 
 
-def leave_days(session: Session) -> list[LeaveDay]:
-    return list(session.scalars(select(LeaveDay).order_by(LeaveDay.day.desc())))
+def office_timezone(session: Session) -> ZoneInfo:
+    return ZoneInfo(session.info.get(TIMEZONE_KEY) or DEFAULT_TIMEZONE)
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    """A stored moment (UTC; naive from SQLite) as the office's calendar day."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(zone).date()
+
+
+def leave_days(session: Session, *, page: int = 1, per_page: int = LEAVE_DAYS_PAGE_SIZE) -> Page[LeaveDay]:
+    """The office leave days, latest first, a page at a time."""
+    return paginate(session, select(LeaveDay).order_by(LeaveDay.day.desc()), page=page, per_page=per_page)
 
 
 def add_leave_day(session: Session, actor: Actor, day: date, note: str) -> LeaveDay:
@@ -31,6 +66,7 @@ def add_leave_day(session: Session, actor: Actor, day: date, note: str) -> Leave
     leave = LeaveDay(day=day, note=note, created_by=actor.user.full_name)
     session.add(leave)
     session.flush()
+    refresh_running_deadlines(session)
     return leave
 
 
@@ -41,3 +77,81 @@ def remove_leave_day(session: Session, actor: Actor, leave_id: int) -> None:
         raise NotFound("Hari cuti tidak ditemukan.")
     session.delete(leave)
     session.flush()
+    refresh_running_deadlines(session)
+
+
+# -- the stored deadlines ----------------------------------------------------------------------
+
+def _moves(session: Session, order_ids: Sequence[int], zone: ZoneInfo) -> dict[int, list[tuple[date, OrderStatus]]]:
+    """Each order's status moves as (office day, new status), oldest first."""
+    moves: dict[int, list[tuple[date, OrderStatus]]] = {}
+    for start in range(0, len(order_ids), _CHUNK):
+        rows = session.execute(
+            select(OrderEvent.order_id, OrderEvent.at, OrderEvent.to_status)
+            .where(OrderEvent.order_id.in_(order_ids[start:start + _CHUNK]), OrderEvent.to_status.is_not(None))
+            .order_by(OrderEvent.order_id, OrderEvent.at, OrderEvent.id)
+        )
+        for order_id, at, to_status in rows:
+            moves.setdefault(order_id, []).append((local_day(at, zone), to_status))
+    return moves
+
+
+def _write(session: Session, changed: dict[int, tuple[date | None, int]]) -> None:
+    """Store derived deadlines, ``{order id: (deadline, version it was computed from)}``.
+
+    The version counter is not moved: a deadline moved by a leave day is no change by a user
+    and must not turn an officer's open page stale. It guards instead: an order that another
+    transaction moved meanwhile keeps the deadline that transaction's own save computed."""
+    if not changed:
+        return
+    table = Order.__table__
+    session.execute(
+        update(table).where(table.c.id == bindparam("order_id"), table.c.version == bindparam("seen"))
+        .values(sla_deadline=bindparam("deadline")),
+        [{"order_id": order_id, "deadline": deadline, "seen": version}
+         for order_id, (deadline, version) in changed.items()],
+    )
+    for order in list(session.identity_map.values()):
+        if isinstance(order, Order) and order.id in changed and order.version == changed[order.id][1]:
+            set_committed_value(order, "sla_deadline", changed[order.id][0])
+
+
+def refresh_deadlines(session: Session, orders: Iterable[Order]) -> None:
+    """Recompute the stored deadline of these (flushed) orders from their status moves."""
+    current = {order.id: order for order in orders if order.id is not None}
+    running = {order_id for order_id, order in current.items()
+               if order.requirements_complete_on is not None and order.status not in CLOCK_STOPPED | BUYERS_TURN}
+    moves = _moves(session, sorted(running), office_timezone(session)) if running else {}
+    cal = calendar(session) if running else None
+    changed = {}
+    for order_id, order in current.items():
+        deadline = running_deadline(
+            cal, status=order.status, started=order.requirements_complete_on, budget_days=order.sla_budget_days,
+            moves=moves.get(order_id, []),
+        ) if order_id in running else None
+        if deadline != order.sla_deadline:
+            changed[order_id] = (deadline, order.version)
+    _write(session, changed)
+
+
+def refresh_running_deadlines(session: Session) -> int:
+    """Recompute the deadline of every order whose clock runs (after the calendar changed);
+    returns how many moved. Orders that are paused or stopped have none and keep none."""
+    rows = session.execute(
+        select(Order.id, Order.version, Order.status, Order.requirements_complete_on, Order.sla_budget_days,
+               Order.sla_deadline)
+        .where(Order.requirements_complete_on.is_not(None),
+               Order.status.not_in(list(CLOCK_STOPPED | BUYERS_TURN)))
+    ).all()
+    if not rows:
+        return 0
+    moves = _moves(session, [row.id for row in rows], office_timezone(session))
+    cal = calendar(session)
+    changed = {}
+    for row in rows:
+        deadline = running_deadline(cal, status=row.status, started=row.requirements_complete_on,
+                                    budget_days=row.sla_budget_days, moves=moves.get(row.id, []))
+        if deadline != row.sla_deadline:
+            changed[row.id] = (deadline, row.version)
+    _write(session, changed)
+    return len(changed)

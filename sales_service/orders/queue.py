@@ -1,5 +1,11 @@
-"""The officers' queue: orders needing staff, most urgent first, with their SLA
-deadline. Never commits."""
+"""Lists of orders, a page at a time: the officers' queue (most urgent first, with each
+shown order's SLA status), the counts on the staff home, and a buyer's own orders.
+
+The queue sorts and filters by the stored running deadline (``Order.sla_deadline``, kept
+current by ``workflow.save`` and ``office_calendar``), so its cost does not grow with the
+number of orders: one counting query, one query for the page, and the SLA of the shown
+orders only. Never commits.
+"""
 
 from __future__ import annotations
 
@@ -7,44 +13,65 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from sales_service.accounts.models import User
 from sales_service.orders import office_calendar
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import Channel, Order, OrderEvent, OrderLine
-from sales_service.orders.sla import CLOCK_STOPPED, SlaStatus, WorkingCalendar, buyer_pauses, sla_status
+from sales_service.orders.sla import (
+    CLOCK_STOPPED,
+    DEFAULT_BUDGET_DAYS,
+    SlaStatus,
+    WorkingCalendar,
+    buyer_pauses,
+    sla_status,
+)
+from sales_service.paging import Page, paginate
 from sales_service.pnbp.schedule import ProductKind
+
+QUEUE_PAGE_SIZE = 25  # a screenful: officers work from the top
+BUYER_PAGE_SIZE = 20
+# What the queue shows without a status filter: every order that may still need staff.
+OPEN_STATUSES = tuple(s for s in OrderStatus if s not in (OrderStatus.DRAFT, OrderStatus.CANCELLED,
+                                                         OrderStatus.COMPLETED))
 
 
 @dataclass(frozen=True)
 class QueueRow:
     order: Order
     sla: SlaStatus | None
+    products: tuple[str, ...] = ()  # the titles on the order's lines
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """The staff home's figures, each the size of one filtered queue."""
+
+    to_review: int  # submitted
+    to_invoice: int  # accepted
+    corrections: int  # an invoice, SPPD draft or sample disputed by the buyer
+    overdue: int  # the clock runs and its deadline has passed
 
 
 def sla_for(order: Order, order_events: Sequence[OrderEvent], cal: WorkingCalendar, *, today: date,
             to_local) -> SlaStatus | None:
     """The order's SLA status, or None before the requirements were complete or once it
-    no longer runs (cancelled, delivered, completed)."""
+    no longer runs (cancelled, delivered, completed). ``order_events`` are its events (or
+    rows with ``at`` and ``to_status``), oldest first."""
     if order.requirements_complete_on is None or order.status in CLOCK_STOPPED:
         return None
     moves = ((to_local(event.at), event.to_status) for event in order_events if event.to_status is not None)
     pauses = buyer_pauses(moves, order.requirements_complete_on)
-    return sla_status(cal, started=order.requirements_complete_on, budget_days=order.sla_budget_days or 10,
-                      pauses=pauses, today=today)
+    return sla_status(cal, started=order.requirements_complete_on,
+                      budget_days=order.sla_budget_days or DEFAULT_BUDGET_DAYS, pauses=pauses, today=today)
 
 
-def officer_queue(session: Session, *, today: date, to_local, statuses: Sequence[OrderStatus] = (),
-                  kind: ProductKind | None = None, channel: Channel | None = None, text: str = "",
-                  overdue_only: bool = False) -> list[QueueRow]:
-    """Orders needing staff, oldest first, each with its SLA deadline and days left."""
-    query = select(Order).options(selectinload(Order.lines))
-    if statuses:
-        query = query.where(Order.status.in_(statuses))
-    else:
-        query = query.where(Order.status.not_in([OrderStatus.DRAFT, OrderStatus.CANCELLED,
-                                                 OrderStatus.COMPLETED]))
+def _queue_query(*, today: date, statuses: Sequence[OrderStatus], kind: ProductKind | None,
+                 channel: Channel | None, text: str, overdue_only: bool) -> Select:
+    # An IN list rather than NOT IN, so the (status, sla_deadline) index serves it.
+    query = select(Order).where(Order.status.in_(list(statuses or OPEN_STATUSES)))
     if kind is not None:
         query = query.where(Order.id.in_(select(OrderLine.order_id).where(OrderLine.kind == kind)))
     if channel is not None:
@@ -53,24 +80,69 @@ def officer_queue(session: Session, *, today: date, to_local, statuses: Sequence
         pattern = f"%{word.lower()}%"
         conditions = [func.lower(Order.buyer_name).like(pattern),
                       func.lower(func.coalesce(Order.buyer_institution, "")).like(pattern),
-                      Order.id.in_(select(OrderLine.order_id).where(func.lower(OrderLine.product_title).like(pattern)))]
+                      # Correlated: only the candidate orders' lines are read, not every line ever ordered.
+                      select(OrderLine.id).where(OrderLine.order_id == Order.id,
+                                                 func.lower(OrderLine.product_title).like(pattern)).exists()]
         digits = word.rsplit("-", 1)[-1]
         if digits.isascii() and digits.isdigit() and len(digits) <= 12:
             conditions.append(Order.id == int(digits))
         query = query.where(or_(*conditions))
-    orders = list(session.scalars(query.order_by(Order.submitted_at.asc().nulls_last(), Order.id)))
+    if overdue_only:
+        # A stored deadline exists only while the clock runs: paused and stopped orders are never late.
+        query = query.where(Order.sla_deadline < today)
+    return query
+
+
+def officer_queue(session: Session, *, today: date, to_local, statuses: Sequence[OrderStatus] = (),
+                  kind: ProductKind | None = None, channel: Channel | None = None, text: str = "",
+                  overdue_only: bool = False, page: int = 1, per_page: int = QUEUE_PAGE_SIZE) -> Page[QueueRow]:
+    """A page of the orders needing staff, most urgent first: earliest deadline, then the
+    orders whose clock is paused (with the buyer) or not running, then by number. Each shown
+    order carries its SLA status on ``today`` and its product titles."""
+    query = (_queue_query(today=today, statuses=statuses, kind=kind, channel=channel, text=text,
+                          overdue_only=overdue_only)
+             .order_by(Order.sla_deadline.asc().nulls_last(), Order.id))
+    orders = paginate(session, query, page=page, per_page=per_page)
+    return orders.map(lambda shown: _rows(session, shown, today=today, to_local=to_local))
+
+
+def _rows(session: Session, orders: list[Order], *, today: date, to_local) -> list[QueueRow]:
+    """The shown orders' rows: their titles and status moves read in one query each (plain
+    columns, not whole lines and events: the page needs no more)."""
     if not orders:
         return []
-    all_events = session.scalars(select(OrderEvent).where(OrderEvent.order_id.in_([o.id for o in orders]))
-                                 .order_by(OrderEvent.at, OrderEvent.id))
-    by_order: dict[int, list[OrderEvent]] = {}
-    for event in all_events:
-        by_order.setdefault(event.order_id, []).append(event)
-    cal = office_calendar.calendar(session)
-    rows = [QueueRow(o, sla_for(o, by_order.get(o.id, []), cal, today=today, to_local=to_local)) for o in orders]
-    if overdue_only:
-        rows = [row for row in rows if row.sla is not None and row.sla.overdue]
-    # Most urgent first: earliest deadline, paused ones (with the buyer) after running ones.
-    return sorted(rows, key=lambda r: (r.sla is None or r.sla.deadline is None,
-                                       r.sla.deadline if r.sla and r.sla.deadline else date.max,
-                                       r.order.id))
+    ids = [order.id for order in orders]
+    titles: dict[int, list[str]] = {}
+    for order_id, title in session.execute(select(OrderLine.order_id, OrderLine.product_title)
+                                           .where(OrderLine.order_id.in_(ids)).order_by(OrderLine.id)):
+        titles.setdefault(order_id, []).append(title)
+    running = {o.id for o in orders if o.requirements_complete_on is not None and o.status not in CLOCK_STOPPED}
+    moves: dict[int, list] = {}
+    cal = None
+    if running:
+        for move in session.execute(select(OrderEvent.order_id, OrderEvent.at, OrderEvent.to_status)
+                                    .where(OrderEvent.order_id.in_(running), OrderEvent.to_status.is_not(None))
+                                    .order_by(OrderEvent.at, OrderEvent.id)):
+            moves.setdefault(move.order_id, []).append(move)
+        cal = office_calendar.calendar(session)
+    return [QueueRow(o, sla_for(o, moves.get(o.id, ()), cal, today=today, to_local=to_local) if o.id in running
+                     else None, tuple(titles.get(o.id, ()))) for o in orders]
+
+
+def queue_counts(session: Session, *, today: date) -> QueueCounts:
+    """How many orders wait in each of the staff home's queues: one grouped count, one overdue count."""
+    wanted = (OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, OrderStatus.CORRECTION_REQUESTED)
+    per_status = dict(session.execute(
+        select(Order.status, func.count()).where(Order.status.in_(wanted)).group_by(Order.status)).all())
+    overdue = session.scalar(
+        select(func.count()).select_from(Order).where(Order.status.in_(OPEN_STATUSES), Order.sla_deadline < today))
+    return QueueCounts(to_review=per_status.get(OrderStatus.SUBMITTED, 0),
+                       to_invoice=per_status.get(OrderStatus.ACCEPTED, 0),
+                       corrections=per_status.get(OrderStatus.CORRECTION_REQUESTED, 0), overdue=overdue or 0)
+
+
+def buyer_orders(session: Session, buyer: User, *, page: int = 1, per_page: int = BUYER_PAGE_SIZE) -> Page[Order]:
+    """A page of the buyer's own orders, newest first."""
+    query = (select(Order).where(Order.buyer_id == buyer.id).options(selectinload(Order.lines))
+             .order_by(Order.created_at.desc(), Order.id.desc()))
+    return paginate(session, query, page=page, per_page=per_page)

@@ -259,6 +259,10 @@ CLOCK_STOPPED = frozenset({OrderStatus.DRAFT, OrderStatus.CANCELLED, OrderStatus
                            OrderStatus.COMPLETED})
 
 
+# The budget of an order submitted before budgets were recorded per order (the service standard's 10).
+DEFAULT_BUDGET_DAYS = 10
+
+
 def buyer_pauses(moves: Iterable[tuple[date, OrderStatus]], started: date) -> list[Pause]:
     """The pauses of the clock from an order's status moves (local day, new status), in
     order: each stretch the order spent in the buyer's court from ``started`` on."""
@@ -273,3 +277,24 @@ def buyer_pauses(moves: Iterable[tuple[date, OrderStatus]], started: date) -> li
     if open_start is not None:
         pauses.append(Pause(open_start, None))
     return pauses
+
+
+def running_deadline(
+    calendar: WorkingCalendar,
+    *,
+    status: OrderStatus,
+    started: date | None,
+    budget_days: int | None,
+    moves: Iterable[tuple[date, OrderStatus]],
+) -> date | None:
+    """The deadline while the office holds the order: None before the requirements were
+    complete, while it is with the buyer, and once the clock has stopped. It does not depend
+    on today, so it can be stored and kept current by the status moves and leave days alone.
+    ``moves`` are the order's (local day, new status) pairs, oldest first."""
+    if started is None or status in CLOCK_STOPPED:
+        return None
+    budget = budget_days or DEFAULT_BUDGET_DAYS
+    pauses = _checked_pauses(started, buyer_pauses(moves, started))
+    if pauses and pauses[-1].end is None:
+        return None
+    return _deadline(calendar, started, budget, pauses)

@@ -18,9 +18,10 @@ from sales_service.orders import office_calendar, ordering, review, workflow
 from sales_service.orders.lifecycle import STATUS_LABELS, OrderStatus
 from sales_service.orders.models import Channel, IdentityDocument
 from sales_service.orders.pages import current_actor, order_action, order_page
-from sales_service.orders.queue import officer_queue
+from sales_service.orders.queue import buyer_orders, officer_queue
 from sales_service.orders.review import RETURN_TOPICS
 from sales_service.orders.walk_in import create_walk_in
+from sales_service.paging import page_number
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import Role
@@ -49,8 +50,8 @@ def _sla_days() -> dict[ProductKind, int]:
 @bp.get("/pesanan")
 @buyer_required
 def mine():
-    return render("orders/mine.html", orders=ordering.buyer_orders(db.session(), current_user),
-                  status_labels=STATUS_LABELS)
+    orders = buyer_orders(db.session(), current_user, page=page_number(request.args.get("hal")))
+    return render("orders/mine.html", orders=orders, status_labels=STATUS_LABELS)
 
 
 @bp.post("/pesanan/tambah")
@@ -187,7 +188,8 @@ def queue():
     channel = Channel(args["kanal"]) if args.get("kanal") in Channel.__members__.values() else None
     overdue = args.get("terlambat") == "1"
     rows = officer_queue(db.session(), today=today(), to_local=to_local_date, statuses=statuses, kind=kind,
-                                  channel=channel, text=args.get("q", "")[:100], overdue_only=overdue)
+                         channel=channel, text=args.get("q", "")[:100], overdue_only=overdue,
+                         page=page_number(args.get("hal")))
     return render("orders/queue.html", "orders/_queue_rows.html", rows=rows, statuses=statuses, kind=kind,
                   channel=channel, overdue=overdue, text=args.get("q", ""), status_labels=STATUS_LABELS,
                   all_statuses=[s for s in OrderStatus if s != OrderStatus.DRAFT], kinds=list(ProductKind),
@@ -279,7 +281,8 @@ def leave_days():
             if added is not None:
                 flash(gettext("Hari cuti kantor dicatat."), "success")
                 return redirect(url_for("orders.leave_days"))
-    return render("orders/leave_days.html", error=error, leave_days=office_calendar.leave_days(session),
+    return render("orders/leave_days.html", error=error,
+                  leave_days=office_calendar.leave_days(session, page=page_number(request.args.get("hal"))),
                   values=request.form, status=422 if error else 200)
 
 

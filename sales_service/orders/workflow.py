@@ -3,19 +3,21 @@ timeline.
 
 Load an order, check the page's version, ask whether the actor may act, apply a
 lifecycle action and record the event, then :func:`save`. ``invoices`` and
-``payments`` move orders through these names only. Never commits.
+``payments`` move orders through these names only. :func:`save` also keeps each moved
+order's stored SLA deadline current, so no caller ever computes it. Never commits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from sales_service.accounts.models import User
 from sales_service.errors import Conflict, PermissionDenied
+from sales_service.orders import office_calendar
 from sales_service.orders.lifecycle import Action, OrderStatus, ZeroRateClaim, next_status
 from sales_service.orders.models import Order, OrderEvent, OrderLine
 from sales_service.orders.permissions import (
@@ -28,6 +30,9 @@ from sales_service.orders.permissions import (
     who_refusal,
 )
 from sales_service.roles import STAFF_ROLES, Role
+
+# Orders given a new status in this session and not yet saved (Session.info is per session).
+_MOVED = "orders_moved"
 
 
 class OrderChanged(Conflict):
@@ -113,6 +118,8 @@ def record(session: Session, order: Order, actor: Actor | None, action: str, *,
         details=details or {},
     )
     session.add(event)
+    if to_status is not None:
+        session.info.setdefault(_MOVED, set()).add(order)
     return event
 
 
@@ -142,11 +149,14 @@ def mark_cancelled(session: Session, order: Order, actor: Actor, reason: str | N
 
 def save(session: Session) -> None:
     """Write now, so a concurrent change to the same order surfaces here as a clear
-    conflict (the version counter), not as a half-applied action."""
+    conflict (the version counter), not as a half-applied action; then bring the stored
+    SLA deadline of every order moved since the last save up to date."""
     try:
         session.flush()
     except StaleDataError as exc:
         raise OrderChanged() from exc
+    moved = session.info.pop(_MOVED, set())
+    office_calendar.refresh_deadlines(session, [order for order in moved if inspect(order).persistent])
 
 
 def events(session: Session, order_id: int) -> list[OrderEvent]:

@@ -69,14 +69,14 @@ def orders_in_queue(tariffs_loaded):
 
 
 def names(data, **filters) -> list[str]:
-    rows = queue.officer_queue(data["session"], today=TODAY, to_local=local_date, **filters)
+    rows = queue.officer_queue(data["session"], today=TODAY, to_local=local_date, **filters).items
     return [row.order.buyer_name for row in rows]
 
 
 def test_without_filters_the_open_orders_show_most_urgent_first(orders_in_queue):
     # Earliest deadline first; the order paused with the buyer last; no draft, no cancelled order.
     assert names(orders_in_queue) == ["Ani Lestari", "Citra Dewi", "Bambang Wijaya", "Eko Prasetyo"]
-    rows = queue.officer_queue(orders_in_queue["session"], today=TODAY, to_local=local_date)
+    rows = queue.officer_queue(orders_in_queue["session"], today=TODAY, to_local=local_date).items
     assert [(row.sla.deadline, row.sla.overdue, row.sla.paused) for row in rows[:3]] == [
         (date(2026, 11, 23), True, False), (TODAY, False, False), (date(2026, 12, 7), False, False)]
     assert rows[3].sla.paused and rows[3].sla.deadline is None
@@ -137,7 +137,7 @@ def test_overdue_keeps_only_orders_past_their_deadline(orders_in_queue):
     # Not the order due today, nor the paused one that started in October.
     assert names(orders_in_queue, overdue_only=True) == ["Ani Lestari"]
     rows = queue.officer_queue(orders_in_queue["session"], today=date(2026, 11, 25), to_local=local_date,
-                               overdue_only=True)
+                               overdue_only=True).items
     assert [row.order.buyer_name for row in rows] == ["Ani Lestari", "Citra Dewi"]  # a day later
 
 
