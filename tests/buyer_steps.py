@@ -46,12 +46,34 @@ def order_version(html: str) -> str:
     return re.search(r'name="version" value="(\d+)"', html).group(1)
 
 
+class _ElementText(HTMLParser):
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self, element_id: str):
+        super().__init__(convert_charrefs=True)
+        self.element_id, self.depth, self.found, self.parts = element_id, 0, False, []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += tag not in self.VOID
+        elif dict(attrs).get("id") == self.element_id and not self.found:
+            self.found, self.depth = True, 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.parts.append(data)
+
+
 def element_text(html: str, element_id: str) -> str:
     """The text inside the element with ``element_id`` (tags removed, spaces collapsed)."""
-    match = re.search(rf'id="{element_id}"[^>]*>(.*?)</(p|td|th|span|article|section|div|ul|strong|li)>',
-                      html, re.DOTALL)
-    assert match, f"no element #{element_id}"
-    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+    reader = _ElementText(element_id)
+    reader.feed(html)
+    assert reader.found, f"no element #{element_id}"
+    return " ".join(" ".join(reader.parts).split())
 
 
 def pdf_text(data: bytes) -> str:
