@@ -139,7 +139,7 @@ def record_billing_payment(session: Session, paid: BillingPaid) -> Payment | Non
         return None
     payment.problem = _problem(session, payment, code, invoice)
     if payment.problem is None:
-        _settle(session, payment, invoice)
+        settle(session, payment, invoice)
     else:
         log.warning("payment %s on billing code %s flagged: %s", paid.ntpn, paid.billing_code, payment.problem)
         if invoice is not None:
@@ -174,11 +174,15 @@ def _details(payment: Payment) -> dict:
             "problem": payment.problem.value if payment.problem else None}
 
 
-def _settle(session: Session, payment: Payment, invoice: Invoice) -> None:
+def settle(session: Session, payment: Payment, invoice: Invoice, actor: workflow.Actor | None = None) -> None:
+    """Count ``payment`` towards ``invoice``, which it completes: the invoice is marked paid and
+    its order moves to paid, on the timeline as ``actor`` (None: the system, for a notification).
+    Every way money arrives (notification, statement line, proof, cash) settles through here."""
     payment.status = PaymentStatus.SETTLED
     invoices.mark_paid(session, invoice)
     order = workflow.load_order(session, invoice.order_id)
-    workflow.apply(session, order, None, Action.RECORD_PAYMENT, details=_details(payment))
+    workflow.apply(session, order, actor, Action.RECORD_PAYMENT,
+                   details={**_details(payment), "source": payment.source.value})
     workflow.save(session)
 
 
