@@ -23,7 +23,16 @@ from sales_service.orders.models import (
     WalkInVisit,
 )
 from sales_service.orm import Base
-from sales_service.payments.models import Payment, PaymentNotification
+from sales_service.payments.models import (
+    Deposit,
+    DepositedPayment,
+    Payment,
+    PaymentNotification,
+    StatementImport,
+    StatementLine,
+    StatementProposal,
+    TransferProof,
+)
 from sales_service.pnbp.models import TariffScheduleVersion
 from sales_service.sppd.models import AbstractVersion
 
@@ -39,6 +48,12 @@ __all__ = [
     "SimulatedPayment",
     "Payment",
     "PaymentNotification",
+    "TransferProof",
+    "Deposit",
+    "DepositedPayment",
+    "StatementImport",
+    "StatementLine",
+    "StatementProposal",
     "AbstractVersion",
     "LeaveDay",
     "Order",

@@ -32,7 +32,7 @@ from sales_service.orders.models import (
     ReturnReason,
     WalkInVisit,
 )
-from sales_service.payments.models import Payment, PaymentNotification
+from sales_service.payments.models import Deposit, DepositedPayment, Payment, PaymentNotification, TransferProof
 from sales_service.pnbp.models import TariffScheduleVersion
 from sales_service.sppd.models import AbstractVersion
 
@@ -72,11 +72,15 @@ def delete_committed(engine, committed: Committed) -> None:
         events = ids(select(OrderEvent.id).where(OrderEvent.order_id.in_(orders)))
         lines = ids(select(OrderLine.id).where(OrderLine.order_id.in_(orders)))
         files = ids(select(StoredFile.id).where(StoredFile.uploaded_by_id.in_(users)))
+        deposits = ids(select(Deposit.id).where(Deposit.recorded_by_id.in_(users)))
         statements = [
             delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(invoices)),
             delete(BillingCode).where(BillingCode.invoice_id.in_(invoices)),
             delete(PaymentNotification).where(PaymentNotification.webhook_id.in_(committed.webhook_ids)),
+            delete(DepositedPayment).where(DepositedPayment.deposit_id.in_(deposits)),
+            delete(Deposit).where(Deposit.id.in_(deposits)),
             delete(Payment).where(Payment.invoice_id.in_(invoices)),
+            delete(TransferProof).where(TransferProof.order_id.in_(orders)),
             delete(VerificationCode).where(VerificationCode.invoice_id.in_(invoices)),
             delete(Invoice).where(Invoice.id.in_(invoices)),
             delete(InvoiceCounter).where(InvoiceCounter.office_code.in_(offices)),

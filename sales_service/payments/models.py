@@ -7,14 +7,16 @@ reconciliation").
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sales_service.clock import utcnow
+from sales_service.files.models import StoredFile
 from sales_service.orm import Base, BigId, str_enum
+from sales_service.payments.statements import StatementFormat
 
 
 class PaymentSource(StrEnum):
@@ -59,6 +61,8 @@ class Payment(Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         Index("ix_payment_status_problem", "status", "problem"),
+        # The treasurer's held money: settled cash and transfers, oldest first.
+        Index("ix_payment_source_status_paid_at", "source", "status", "paid_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -77,6 +81,14 @@ class Payment(Base):
     problem: Mapped[PaymentProblem | None] = mapped_column(str_enum(PaymentProblem, "payment_problem"))
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"), index=True)  # None: unmatched
     order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    # Money taken by hand (cash, a verified proof of transfer): the treasurer who recorded it, and for cash
+    # the person who took it at the counter.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    received_by: Mapped[str | None] = mapped_column(String(200))
+    # A buyer abroad's proof behind this payment. Until the treasurer verifies the proof, ``amount`` is the
+    # rupiah it is meant to cover (the remainder when uploaded) and counts nowhere (only settled payments
+    # count); verifying sets the rupiah actually credited.
+    proof_id: Mapped[int | None] = mapped_column(ForeignKey("transfer_proof.id"), index=True)
 
 
 class PaymentNotification(Base):
@@ -96,3 +108,157 @@ class PaymentNotification(Base):
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
 
     payment: Mapped[Payment | None] = relationship()
+
+
+class ProofStatus(StrEnum):
+    PENDING = "pending"  # waiting for the treasurer
+    VERIFIED = "verified"  # the credit was found; its payment says what it counted for
+    REJECTED = "rejected"  # ``rejection_reason`` tells the buyer why; they upload again
+
+
+class TransferProof(Base):
+    """A buyer abroad's proof of transfer, as they declared it, and the treasurer's decision.
+
+    What was sent stays as declared (foreign amounts as integer minor units of ``currency``,
+    ISO 4217); what reached the account is ``credited``, in whole rupiah, entered when verified.
+    """
+
+    __tablename__ = "transfer_proof"
+    __table_args__ = (
+        CheckConstraint("amount_sent > 0", name="amount_sent_positive"),
+        CheckConstraint("credited IS NULL OR credited > 0", name="credited_positive"),
+        Index("ix_transfer_proof_status_uploaded_at", "status", "uploaded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    amount_sent: Mapped[int] = mapped_column(BigInteger)  # minor units of ``currency`` (cents for USD)
+    currency: Mapped[str] = mapped_column(String(3))
+    transferred_on: Mapped[date] = mapped_column(Date)
+    sender_name: Mapped[str] = mapped_column(String(200))
+    sender_bank: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str] = mapped_column(String(100))
+    status: Mapped[ProofStatus] = mapped_column(str_enum(ProofStatus, "proof_status"))
+    credited: Mapped[int | None] = mapped_column(BigInteger)  # whole rupiah, bank charges already taken
+    verified_against: Mapped[str | None] = mapped_column(String(200))  # None: by hand; else the statement line
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    file: Mapped[StoredFile] = relationship()
+
+
+class Deposit(Base):
+    """Money the treasurer held, paid into the state treasury (setor) with the treasurer's own
+    billing code, which yielded its own NTPN (PP 7/2015 Pasal 9: PNBP reaches Kas Negara promptly)."""
+
+    __tablename__ = "deposit"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    deposited_on: Mapped[date] = mapped_column(Date)
+    billing_code: Mapped[str] = mapped_column(String(15), unique=True)  # a SIMPONI code is paid once
+    ntpn: Mapped[str] = mapped_column(String(16), unique=True)
+    amount: Mapped[int] = mapped_column(BigInteger)  # whole rupiah: the sum of the payments it covers
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    items: Mapped[list[DepositedPayment]] = relationship(back_populates="deposit", order_by="DepositedPayment.id")
+
+
+class DepositedPayment(Base):
+    """One payment covered by a deposit. A payment is deposited at most once: the unique
+    constraint decides, also when two deposits are recorded at the same moment."""
+
+    __tablename__ = "deposited_payment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    deposit_id: Mapped[int] = mapped_column(ForeignKey("deposit.id"), index=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), unique=True)
+
+    deposit: Mapped[Deposit] = relationship(back_populates="items")
+    payment: Mapped[Payment] = relationship()
+
+
+# -- the treasurer's bank statement (issue 10, point 7) -------------------------------------------------
+
+
+class LineState(StrEnum):
+    UNMATCHED = "unmatched"  # an incoming credit no open invoice fits
+    PROPOSED = "proposed"  # one best candidate, waiting for the treasurer
+    TIE = "tie"  # two or more equally good candidates: never proposed as one
+    MATCHED = "matched"  # the treasurer confirmed: ``payment_id`` records the money
+    IGNORED = "ignored"  # a debit, a reversal or not rupiah: kept, never matched
+
+
+class StatementImport(Base):
+    """One statement file as the treasurer uploaded it (who, when, how many lines were new)."""
+
+    __tablename__ = "statement_import"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    format: Mapped[StatementFormat] = mapped_column(str_enum(StatementFormat, "statement_format"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    lines_read: Mapped[int]
+    lines_new: Mapped[int]
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StatementLine(Base):
+    """One bank transaction, stored once whatever file brings it again: ``line_key`` is the
+    account and the bank's reference, or a hash of date, amount and texts without one
+    (``payments.statements.line_keys``), and unique."""
+
+    __tablename__ = "statement_line"
+    __table_args__ = (
+        CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+        CheckConstraint("rupiah IS NULL OR rupiah >= 0", name="rupiah_not_negative"),
+        Index("ix_statement_line_state_id", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("statement_import.id"), index=True)
+    line_key: Mapped[str] = mapped_column(String(64), unique=True)
+    account: Mapped[str] = mapped_column(String(100))
+    bank_reference: Mapped[str] = mapped_column(String(100))
+    booked_on: Mapped[date] = mapped_column(Date)
+    value_on: Mapped[date | None] = mapped_column(Date)
+    credit: Mapped[bool]
+    reversal: Mapped[bool] = mapped_column(default=False)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # minor units of ``currency`` (ISO 4217 digits)
+    currency: Mapped[str] = mapped_column(String(3))
+    rupiah: Mapped[int | None] = mapped_column(BigInteger)  # whole rupiah of a rupiah line
+    sent_minor: Mapped[int | None] = mapped_column(BigInteger)  # what the sender instructed (camt.053 InstdAmt)
+    sent_currency: Mapped[str | None] = mapped_column(String(3))
+    counterparty: Mapped[str] = mapped_column(String(200))
+    remittance: Mapped[str] = mapped_column(Text)
+    state: Mapped[LineState] = mapped_column(str_enum(LineState, "statement_line_state"))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"), index=True)
+    matched_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    payment: Mapped[Payment | None] = relationship()
+    proposals: Mapped[list[StatementProposal]] = relationship(
+        back_populates="line", order_by="(StatementProposal.score.desc(), StatementProposal.invoice_id)",
+        cascade="all, delete-orphan")
+
+
+class StatementProposal(Base):
+    """A candidate invoice for a credit, with its score and why (``statements.Reason`` values)."""
+
+    __tablename__ = "statement_proposal"
+    __table_args__ = (UniqueConstraint("line_id", "invoice_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("statement_line.id", ondelete="CASCADE"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    score: Mapped[int]
+    reasons: Mapped[str] = mapped_column(String(200))  # comma-separated
+
+    line: Mapped[StatementLine] = relationship(back_populates="proposals")
