@@ -119,7 +119,7 @@ def make_order(session: Session, buyer: User, *products, storage=None, variable_
 def make_walk_in_order(session: Session, officer: User, *products, name: str = "Tamu Loket",
                        institution: str = "", segment: BuyerSegment = BuyerSegment.INDIVIDUAL,
                        on: date = ORDER_DAY, submitted_on: date | None = ORDER_DAY, sla_days=None):
-    """A counter visitor's order entered by ``officer`` (full sets only), with the abstract
+    """A counter visitor's order entered by ``officer`` (full sets), with the abstract
     the officer types in for microdata and maps, submitted on ``submitted_on``."""
     from sales_service.orders import ordering as orders
     from sales_service.orders.walk_in import create_walk_in
@@ -127,7 +127,8 @@ def make_walk_in_order(session: Session, officer: User, *products, name: str = "
 
     actor = Actor(officer)
     guest = dict(name=name, identity_type="ktp", identity_number="3310010101010001", institution=institution,
-                 email="", phone="0812", purpose="Bahan perencanaan", segment=segment.value)
+                 email="tamu@example.test", phone="0812", purpose="Bahan perencanaan", segment=segment.value,
+                 npwp="01.234.567.8-901.000" if segment == BuyerSegment.PRIVATE_COMPANY else "")
     order = create_walk_in(session, actor, guest, [product.id for product in products], today=on)
     _complete_requirements(session, actor, order, None, claim_zero_rate=False)
     if submitted_on is not None:

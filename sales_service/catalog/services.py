@@ -97,9 +97,10 @@ def search_products(
 
 
 def active_products(session: Session) -> list[Product]:
-    """Every product on sale, by kind and title (the walk-in counter's pick list)."""
-    query = select(Product).where(Product.active.is_(True)).options(_polymorphic()).order_by(
-        Product.kind.desc(), Product.title)
+    """Every product on sale, by kind and title, microdata with its variables (the walk-in
+    counter's pick list: a visitor may take chosen variables, as online)."""
+    query = select(Product).where(Product.active.is_(True)).options(
+        _polymorphic(), selectinload(MicrodataSet.variables)).order_by(Product.kind.desc(), Product.title)
     return list(session.scalars(query))
 
 

@@ -248,9 +248,14 @@ class WalkInVisit(Base):
     identity_type: Mapped[IdentityDocument] = mapped_column(str_enum(IdentityDocument, "identity_document"))
     identity_number: Mapped[str] = mapped_column(String(40))
     institution: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(254))  # required since issue 8; older visits may lack it
     phone: Mapped[str | None] = mapped_column(String(40))
+    npwp: Mapped[str | None] = mapped_column(String(16))  # digits; a company visitor's, as online companies give
     purpose: Mapped[str] = mapped_column(Text)
     segment: Mapped[BuyerSegment] = mapped_column(str_enum(BuyerSegment, "visit_segment"))
     officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)  # arrival
+    # The counter's clock for the service standard's promise (served within 10 minutes of the
+    # queue turn): when the officer called the number, and when the visitor had been served.
+    called_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    served_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user
 
 from sales_service import db
 from sales_service.access import admin_required, buyer_required, officer_required, roles_required, signed_in
 from sales_service.catalog import services as catalog
+from sales_service.clock import utcnow
 from sales_service.errors import InvalidInput
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
 from sales_service.i18n import gettext
 from sales_service.orders import office_calendar, ordering, review, workflow
+from sales_service.orders import walk_in as walk_ins
 from sales_service.orders.lifecycle import STATUS_LABELS, OrderStatus
 from sales_service.orders.models import Channel, IdentityDocument
 from sales_service.orders.pages import current_actor, order_action, order_page
 from sales_service.orders.queue import buyer_orders, officer_queue
 from sales_service.orders.review import RETURN_TOPICS
-from sales_service.orders.walk_in import create_walk_in
 from sales_service.paging import page_number
 from sales_service.pnbp.schedule import ProductKind
 from sales_service.pnbp.segments import BuyerSegment
@@ -30,6 +31,7 @@ from sales_service.web import (
     file_storage,
     form_ids,
     form_version,
+    is_htmx,
     render,
     small_int,
     to_local_date,
@@ -251,16 +253,59 @@ def walk_in():
     error = None
     if request.method == "POST":
         guest = {name: request.form.get(name, "") for name in (
-            "name", "identity_type", "identity_number", "institution", "email", "phone", "purpose", "segment")}
-        order, error = attempt(lambda: create_walk_in(
-            session, current_actor(), guest, form_ids("product_id"), today=today()))
+            "name", "identity_type", "identity_number", "institution", "email", "phone", "npwp", "purpose",
+            "segment")}
+        product_ids = form_ids("product_id")
+        variables = {product_id: form_ids(f"var_{product_id}") for product_id in product_ids}
+        order, error = attempt(lambda: walk_ins.create_walk_in(
+            session, current_actor(), guest, product_ids, today=today(), variables=variables))
         if order is not None:
             flash(gettext("Tamu dicatat dengan nomor antrean %(n)d; pesanan %(ref)s dibuat.",
                           n=order.walk_in.queue_number, ref=order.reference), "success")
-            return redirect(url_for("orders.show", order_id=order.id))
+            return redirect(url_for("orders.walk_in"))
     return render("orders/walk_in.html", error=error, products=catalog.active_products(session), values=request.form,
-                  identity_types=list(IdentityDocument), segments=list(BuyerSegment),
+                  identity_types=list(IdentityDocument), segments=list(BuyerSegment), **_guest_book_context(),
                   status=422 if error else 200)
+
+
+def _guest_book_context() -> dict:
+    session, day = db.session(), today()
+    return dict(entries=walk_ins.guest_book(session, day), drafts=walk_ins.open_walk_in_drafts(session, before=day),
+                status_labels=STATUS_LABELS, promise_minutes=_promise_minutes())
+
+
+def _promise_minutes() -> int:
+    return int(walk_ins.SERVICE_PROMISE.total_seconds() // 60)
+
+
+def _counter_clock(action) -> Response:
+    """Call or serve a visitor: the guest book fragment for htmx, else back to the page."""
+    outcome = attempt(action)
+    if is_htmx():
+        return render("orders/_guest_book.html", error=outcome.error, status=outcome.status,
+                      **_guest_book_context())
+    if not outcome.ok:
+        flash(outcome.error, "error")
+    return redirect(url_for("orders.walk_in"))
+
+
+@bp.post("/petugas/tamu/<int:visit_id>/panggil")
+@officer_required
+def call_visitor(visit_id: int):
+    return _counter_clock(lambda: walk_ins.call_visitor(db.session(), current_actor(), visit_id, now=utcnow()))
+
+
+@bp.post("/petugas/tamu/<int:visit_id>/selesai")
+@officer_required
+def visitor_served(visit_id: int):
+    return _counter_clock(lambda: walk_ins.mark_served(db.session(), current_actor(), visit_id, now=utcnow()))
+
+
+@bp.get("/petugas/tamu/<int:visit_id>/tiket")
+@officer_required
+def queue_ticket(visit_id: int):
+    return render("orders/walk_in_ticket.html", entry=walk_ins.visit_with_order(db.session(), visit_id),
+                  promise_minutes=_promise_minutes())
 
 
 # -- admin: office leave days ---------------------------------------------------------------
