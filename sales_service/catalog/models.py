@@ -32,6 +32,7 @@ class Product(Base):
     title: Mapped[str] = mapped_column(String(300))
     title_en: Mapped[str | None] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str | None] = mapped_column(Text)  # for buyers abroad; Indonesian when empty
     year: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -41,6 +42,9 @@ class Product(Base):
 
     def display_title(self, language: str) -> str:
         return self.title_en if language == "en" and self.title_en else self.title
+
+    def display_description(self, language: str) -> str:
+        return self.description_en if language == "en" and self.description_en else self.description
 
 
 class Publication(Product):
@@ -74,6 +78,7 @@ class MicrodataSet(Product):
     id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
     survey: Mapped[str] = mapped_column(String(120))  # e.g. "Susenas"
     period: Mapped[str] = mapped_column(String(60))  # e.g. "Maret 2024"
+    period_en: Mapped[str | None] = mapped_column(String(60))  # e.g. "March 2024"; Indonesian when empty
     region_level: Mapped[str] = mapped_column(String(60))  # lowest level the records identify
     file_format: Mapped[str] = mapped_column(String(40))
     record_count: Mapped[int] = mapped_column(BigInteger)
@@ -85,6 +90,9 @@ class MicrodataSet(Product):
     )
 
     __mapper_args__ = {"polymorphic_identity": ProductKind.MICRODATA}
+
+    def display_period(self, language: str) -> str:
+        return self.period_en if language == "en" and self.period_en else self.period
 
     @property
     def tariff_item_code(self) -> str:
@@ -107,9 +115,13 @@ class MicrodataVariable(Base):
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(60))  # e.g. "R101"
     label: Mapped[str] = mapped_column(String(300))
+    label_en: Mapped[str | None] = mapped_column(String(300))  # for buyers abroad; Indonesian when empty
     byte_width: Mapped[int]  # bytes each record spends on this variable
 
     dataset: Mapped[MicrodataSet] = relationship(back_populates="variables")
+
+    def display_label(self, language: str) -> str:
+        return self.label_en if language == "en" and self.label_en else self.label
 
 
 class DigitalMap(Product):

@@ -191,19 +191,22 @@ def _year(value) -> int | None:
     return year
 
 
-def parse_variable_lines(text: str) -> list[tuple[str, str, int]]:
-    """Variables typed one per line as ``NAME;label;bytes`` (tab also separates)."""
-    variables: list[tuple[str, str, int]] = []
+def parse_variable_lines(text: str) -> list[tuple[str, str, int, str | None]]:
+    """Variables typed one per line as ``NAME;label;bytes`` or ``NAME;label;bytes;English label``
+    (tab also separates); the English label is None when not given."""
+    variables: list[tuple[str, str, int, str | None]] = []
     seen: set[str] = set()
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
         parts = [p.strip() for p in line.replace("\t", ";").split(";")]
-        if len(parts) != 3 or not parts[0]:
+        if len(parts) not in (3, 4) or not parts[0]:
             raise InvalidInput(
-                "Baris variabel {line}: tulis NAMA;label;lebar byte (contoh: R101;Provinsi;2).", line=number
+                "Baris variabel {line}: tulis NAMA;label;lebar byte, dan bila ada ;label Inggris "
+                "(contoh: R101;Provinsi;2;Province).", line=number
             )
-        name, label, width = parts
+        name, label, width = parts[:3]
+        label_en = parts[3] if len(parts) == 4 and parts[3] else None
         if name.upper() in seen:
             raise InvalidInput("Baris variabel {line}: variabel {name} tercantum dua kali.", line=number, name=name)
         width_bytes = int(width) if width.isascii() and width.isdigit() and len(width) <= _MAX_DIGITS else 0
@@ -213,7 +216,9 @@ def parse_variable_lines(text: str) -> list[tuple[str, str, int]]:
             raise InvalidInput("Baris variabel {line}: lebar byte paling banyak {limit}.", line=number,
                                limit=f"{MAX_BYTE_WIDTH:,}".replace(",", "."))
         seen.add(name.upper())
-        variables.append((name, label or name, width_bytes))
+        if len(label or name) > 300 or len(label_en or "") > 300:
+            raise InvalidInput("Baris variabel {line}: label paling banyak 300 karakter.", line=number)
+        variables.append((name, label or name, width_bytes, label_en))
     return variables
 
 
@@ -221,6 +226,8 @@ def _apply_common(product: Product, fields: dict) -> None:
     product.title = clean_text(fields.get("title"), N_("Judul"))
     product.title_en = clean_text(fields.get("title_en"), N_("Judul (Inggris)"), required=False) or None
     product.description = clean_text(fields.get("description"), N_("Deskripsi"), required=False, max_length=5000)
+    product.description_en = clean_text(fields.get("description_en"), N_("Deskripsi (Inggris)"), required=False,
+                                        max_length=5000) or None
     product.year = _year(fields.get("year"))
     product.active = bool(fields.get("active", True))
 
@@ -235,6 +242,8 @@ def _apply_publication(product: Publication, fields: dict) -> None:
 def _apply_microdata(product: MicrodataSet, fields: dict) -> None:
     product.survey = clean_text(fields.get("survey"), N_("Survei"), max_length=120)
     product.period = clean_text(fields.get("period"), N_("Periode"), max_length=60)
+    product.period_en = clean_text(fields.get("period_en"), N_("Periode (Inggris)"), required=False,
+                                   max_length=60) or None
     product.region_level = clean_text(fields.get("region_level"), N_("Level wilayah"), max_length=60)
     product.file_format = clean_text(fields.get("file_format"), N_("Format berkas"), max_length=40)
     product.record_count = _positive(fields.get("record_count"), N_("Jumlah record"), limit=MAX_RECORDS)
@@ -246,9 +255,9 @@ def _apply_microdata(product: MicrodataSet, fields: dict) -> None:
         raise InvalidInput("Set data mikro perlu sedikitnya satu variabel.")
     existing = {v.name: v for v in product.variables}
     kept = []
-    for position, (name, label, width) in enumerate(variables, start=1):
+    for position, (name, label, width, label_en) in enumerate(variables, start=1):
         variable = existing.get(name) or MicrodataVariable(name=name)
-        variable.position, variable.label, variable.byte_width = position, label, width
+        variable.position, variable.label, variable.byte_width, variable.label_en = position, label, width, label_en
         kept.append(variable)
     product.variables = kept
 
@@ -302,17 +311,19 @@ def product_form_values(product: Product) -> dict:
     """The product as the admin form shows it (the inverse of the ``_apply_*`` parsers)."""
     values = {
         "title": product.title, "title_en": product.title_en or "", "description": product.description,
-        "year": product.year or "", "active": product.active,
+        "description_en": product.description_en or "", "year": product.year or "", "active": product.active,
     }
     if isinstance(product, Publication):
         values.update(pages=product.pages, language=product.language,
                       catalogue_number=product.catalogue_number or "")
     elif isinstance(product, MicrodataSet):
         values.update(
-            survey=product.survey, period=product.period, region_level=product.region_level,
+            survey=product.survey, period=product.period, period_en=product.period_en or "",
+            region_level=product.region_level,
             file_format=product.file_format, record_count=product.record_count,
             full_size_bytes=product.full_size_bytes, processed=product.processed,
-            variables="\n".join(f"{v.name};{v.label};{v.byte_width}" for v in product.variables),
+            variables="\n".join(f"{v.name};{v.label};{v.byte_width}" + (f";{v.label_en}" if v.label_en else "")
+                                 for v in product.variables),
         )
     elif isinstance(product, DigitalMap):
         values.update(coverage=product.coverage.value, level=product.level.value,
