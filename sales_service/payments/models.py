@@ -8,6 +8,7 @@ reconciliation").
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sales_service.clock import utcnow
 from sales_service.files.models import StoredFile
 from sales_service.orm import Base, BigId, str_enum
-from sales_service.payments.statements import StatementFormat
+from sales_service.payments.statements import StatementFormat, major
 
 
 class PaymentSource(StrEnum):
@@ -244,6 +245,12 @@ class StatementLine(Base):
     matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     payment: Mapped[Payment | None] = relationship()
+
+    @property
+    def amount(self) -> Decimal:
+        """The amount in the currency's own unit (``rupiah`` is what rupiah lines show)."""
+        return major(self.amount_minor, self.currency)
+
     proposals: Mapped[list[StatementProposal]] = relationship(
         back_populates="line", order_by="(StatementProposal.score.desc(), StatementProposal.invoice_id)",
         cascade="all, delete-orphan")
