@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 from io import BytesIO
 
 from pypdf import PdfReader
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from tests.conftest import csrf_token, login
 
@@ -27,9 +28,13 @@ def sign_in_as(client, email: str) -> None:
 def send(client, path: str, *, follow: bool = False, **data):
     """Post a form (multipart, as the pages send files) with the session's CSRF token; a file is
     given as ``(bytes, filename)``."""
-    data = {name: (BytesIO(value[0]), value[1]) if isinstance(value, tuple) else value for name, value in data.items()}
-    return client.post(path, data=dict(data, csrf_token=csrf_token(client, "/katalog")),
-                       content_type="multipart/form-data", follow_redirects=follow)
+    # Encoded here in memory: the test client would spool a body over 500 kB to a temporary file
+    # it never closes, and the warning would surface in whichever later test collects it.
+    fields = {name: FileStorage(BytesIO(value[0]), value[1]) if isinstance(value, tuple) else value
+              for name, value in data.items()}
+    boundary, body = encode_multipart(dict(fields, csrf_token=csrf_token(client, "/katalog")))
+    return client.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}",
+                       follow_redirects=follow)
 
 
 def text_of(response) -> str:

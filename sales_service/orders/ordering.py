@@ -270,17 +270,21 @@ def zero_rate_claim_complete(order: Order) -> bool:
 
 def save_abstract(session: Session, actor: Actor, order_id: int, fields: dict, storage: FileStorage, *,
                   attachment: tuple[bytes, str] | None = None, max_bytes: int) -> Order:
-    """A new version of the abstract (form fields, plus an optional attached file)."""
+    """A new version of the abstract (form fields, plus an optional attached file). Without a
+    new file the version keeps the previous version's attachment: a corrected text does not
+    drop the document that goes with it."""
     order = load_order(session, order_id)
     actor.require(Do.EDIT, order)
     if not order.needs_agreement:
         raise Conflict("Pesanan ini tidak memerlukan abstraksi (hanya publikasi).")
     sppd.clean_abstract_fields(fields)  # refuse bad fields before storing any file
-    attached = None
     if attachment is not None:
         stored = files.store_file(session, storage, data=attachment[0], filename=attachment[1],
                                       max_bytes=max_bytes, uploaded_by=actor.user)
         attached = files.add_document(session, order.id, DocumentType.ABSTRACT_ATTACHMENT, stored)
+    else:
+        previous = sppd.abstracts(session, order.id)
+        attached = previous[0].attachment if previous else None
     abstract = sppd.add_abstract(session, order.id, fields, author=actor.user, attachment=attached)
     record(session, order, actor, "abstract", details={"version": abstract.version,
                                                         "file": attached.file.filename if attached else None})

@@ -4,9 +4,10 @@ done is asked of ``orders.permissions`` through the ``may`` helper."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import wraps
 
-from flask import current_app, flash, redirect, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from sales_service import db
@@ -68,7 +69,10 @@ def register_order_section(app, template: str, context) -> None:
     app.extensions.setdefault("order_sections", []).append((template, context))
 
 
-def order_page(order_id: int, *, error: str | None = None, status: int = 200):
+def order_page(order_id: int, *, error: str | None = None, status: int = 200, typed: Mapping | None = None,
+               typed_for: str | None = None):
+    """The order page; after a refused action, with its reason and what was typed into the
+    form of the action ``typed_for`` (an endpoint), so nothing typed is lost."""
     session = db.session()
     actor = current_actor()
     order = workflow.get_order_for(session, order_id, actor.user)
@@ -109,19 +113,35 @@ def order_page(order_id: int, *, error: str | None = None, status: int = 200):
         requirement_labels=REQUIREMENT_LABELS,
         status_labels=STATUS_LABELS,
         event_labels=EVENT_LABELS,
+        typed_values=lambda endpoint: (typed or {}) if endpoint == typed_for else {},
     )
+
+
+def refused_action_page(order_id: int, error: str, status: int, *, typed: Mapping | None = None):
+    """The order page again after a refused action: the reason, what was typed, the right status.
+
+    Rendered, not redirected: an abstract can be tens of kilobytes, more than a cookie session
+    holds, so Post/Redirect/Get would lose it. The address is the order page's all the same:
+    the page's forms are sent by htmx (``hx-boost``), which takes ``HX-Replace-Url`` as the
+    address to show; without JavaScript the action's address stays, and reopening it leads to
+    the order page (``orders.views.reopened_action``), never to a 405."""
+    response = order_page(order_id, error=error, status=status, typed=typed, typed_for=request.endpoint)
+    response.headers["HX-Replace-Url"] = url_for("orders.show", order_id=order_id)
+    return response
 
 
 def order_action(view):
     """Run an action on an order through the one commit helper: on success commit and
     go back to the order page with the view's message; on a refused action show the
-    order page again with the reason (and the right status code), nothing stored."""
+    order page again with the reason and what was typed (and the right status code),
+    nothing stored."""
 
     @wraps(view)
     def wrapper(order_id: int, **kwargs):
         outcome = attempt(lambda: view(order_id, **kwargs))
         if not outcome.ok:
-            return order_page(order_id, error=outcome.error, status=outcome.status)
+            typed = dict(request.form.to_dict(), **{name: str(value) for name, value in kwargs.items()})
+            return refused_action_page(order_id, outcome.error, outcome.status, typed=typed)
         if outcome.result:
             flash(outcome.result, "success")
         return redirect(url_for("orders.show", order_id=order_id))

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from sales_service import db
 from sales_service.access import admin_required, buyer_required, officer_required, roles_required, signed_in
@@ -19,7 +20,7 @@ from sales_service.orders import office_calendar, ordering, review, workflow
 from sales_service.orders import walk_in as walk_ins
 from sales_service.orders.lifecycle import STATUS_LABELS, OrderStatus
 from sales_service.orders.models import Channel, IdentityDocument
-from sales_service.orders.pages import current_actor, order_action, order_page
+from sales_service.orders.pages import current_actor, order_action, order_page, refused_action_page
 from sales_service.orders.queue import buyer_orders, officer_queue
 from sales_service.orders.review import RETURN_TOPICS
 from sales_service.paging import page_number
@@ -28,6 +29,7 @@ from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import Role
 from sales_service.web import (
     attempt,
+    error_response,
     file_storage,
     form_ids,
     form_version,
@@ -85,6 +87,27 @@ def add():
 @signed_in
 def show(order_id: int):
     return order_page(order_id)
+
+
+@bp.get("/pesanan/<int:order_id>/<path:action>")
+@signed_in
+def reopened_action(order_id: int, action: str):
+    """An action's address opened again (reloaded, bookmarked, shared after a refused action
+    without JavaScript): the order page, never a 405; another buyer's order stays a 404."""
+    workflow.get_order_for(db.session(), order_id, current_user)
+    return redirect(url_for("orders.show", order_id=order_id), 303)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(_error):
+    """A request too large to read (a file well over the upload limit) sent from the order page
+    comes back to it, saying the limit; elsewhere, the plain error page."""
+    order_id = (request.view_args or {}).get("order_id")
+    message = gettext("Berkas terlalu besar: batas %(n)d MB per berkas. Pilih berkas yang lebih kecil.",
+                      n=current_app.config["MAX_UPLOAD_MB"])
+    if order_id is None:
+        return error_response(message, 413)
+    return refused_action_page(order_id, message, 413)
 
 
 @bp.post("/pesanan/<int:order_id>/rincian")

@@ -186,6 +186,7 @@ OWNER_ROUTES = [
     ("POST", "/pesanan/{order}/koreksi"),
     ("GET", "/invoice/{invoice}/invoice.pdf"),
     ("GET", "/invoice/{invoice}/sppd.pdf"),
+    ("GET", "/pesanan/{order}/<path:action>"),  # an action's address reopened: the order page (its owner only)
 ]
 STAFF_ONLY_ROUTES = ["/pesanan/<int:order_id>/terima", "/pesanan/<int:order_id>/kembalikan",
                      "/pesanan/<int:order_id>/rp0", "/pesanan/<int:order_id>/baris/<int:line_id>/ukuran",
