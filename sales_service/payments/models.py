@@ -11,7 +11,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sales_service.clock import utcnow
@@ -251,6 +262,11 @@ class StatementLine(Base):
         """The amount in the currency's own unit (``rupiah`` is what rupiah lines show)."""
         return major(self.amount_minor, self.currency)
 
+    @property
+    def sent_amount(self) -> Decimal | None:
+        return major(self.sent_minor, self.sent_currency) if self.sent_minor is not None and self.sent_currency \
+            else None
+
     proposals: Mapped[list[StatementProposal]] = relationship(
         back_populates="line", order_by="(StatementProposal.score.desc(), StatementProposal.invoice_id)",
         cascade="all, delete-orphan")
@@ -269,3 +285,63 @@ class StatementProposal(Base):
     reasons: Mapped[str] = mapped_column(String(200))  # comma-separated
 
     line: Mapped[StatementLine] = relationship(back_populates="proposals")
+
+
+# -- receipts (kuitansi, issue 10, point 9) ----------------------------------------------------------------
+
+
+class ReceiptStatus(StrEnum):
+    ISSUED = "issued"
+    VOID = "void"  # wrong: voided with a reason; its replacement names it in ``replaces_id``
+
+
+class Receipt(Base):
+    """The receiving treasurer's receipt (kuitansi) for a fully paid invoice (DOMAIN.md "Documents").
+
+    Never edited: a wrong receipt is voided with a reason and a new one is issued under a new number
+    for the same invoice and payments, naming the voided one (``replaces_id``). The PDF is rendered
+    once, when issued, and served as stored (``file_id``); its QR link carries ``verification_code``."""
+
+    __tablename__ = "receipt"
+    __table_args__ = (
+        UniqueConstraint("office_code", "year", "sequence"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        # One valid receipt per paid invoice, whatever two treasurers do at the same moment.
+        Index("uq_receipt_one_issued_per_invoice", "invoice_id", unique=True,
+              postgresql_where=text("status = 'issued'"), sqlite_where=text("status = 'issued'")),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[str] = mapped_column(String(80), unique=True)
+    office_code: Mapped[str] = mapped_column(String(20))  # satker
+    year: Mapped[int]  # fiscal year (tahun anggaran: the calendar year of issue)
+    sequence: Mapped[int]  # gap-free per office and fiscal year (``ReceiptCounter``)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    status: Mapped[ReceiptStatus] = mapped_column(str_enum(ReceiptStatus, "receipt_status"))
+    amount: Mapped[int] = mapped_column(BigInteger)  # whole rupiah received: the invoice's total
+    payer_name: Mapped[str] = mapped_column(String(200))
+    issued_on: Mapped[date] = mapped_column(Date)  # the office's day of issue, printed beside the place
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    verification_code: Mapped[str] = mapped_column(String(40), unique=True)  # opaque, in the QR link
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))  # the PDF as issued
+    # The voided receipt this one replaces; a voided receipt is replaced once.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"), unique=True)
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    file: Mapped[StoredFile] = relationship()
+    replaces: Mapped[Receipt | None] = relationship(remote_side="Receipt.id")
+
+
+class ReceiptCounter(Base):
+    """Last receipt number used per office and fiscal year; incremented inside the issuing
+    transaction, so a rolled-back issue gives its number back and two treasurers never share one."""
+
+    __tablename__ = "receipt_counter"
+
+    office_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(default=0)

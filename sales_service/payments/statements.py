@@ -344,7 +344,7 @@ def _camt_entry(entry, account: str, position: int) -> BankLine | None:
 
     amount_element = _path(entry, "Amt")
     amount_text = required("Amt")
-    currency = (amount_element.get("Ccy") or "").strip().upper()
+    currency = (amount_element.get("Ccy") or "").strip()
     if not _CURRENCY.match(currency):
         raise StatementUnreadable(CAMT_BAD_VALUE, entry=position, element="Amt/@Ccy", value=currency[:10])
     amount = _camt_amount(amount_text, currency, position, "Amt")
@@ -474,7 +474,9 @@ class Reason(StrEnum):
     DATE = "date"  # booked within the window after the invoice
 
 
-REFERENCE_REASONS = (Reason.BILLING_CODE, Reason.INVOICE_NUMBER, Reason.ORDER_REFERENCE, Reason.PROOF_REFERENCE)
+REFERENCE_REASONS = frozenset({Reason.BILLING_CODE, Reason.INVOICE_NUMBER, Reason.ORDER_REFERENCE,
+                               Reason.PROOF_REFERENCE})
+_ORDER_OF_REASONS = tuple(Reason)  # iterating an Enum class is slow; this is its order, once
 
 
 class Verdict(StrEnum):
@@ -520,9 +522,12 @@ class Match:
     proposals: tuple[Proposal, ...]  # best first; on a tie the equal best ones lead
 
 
+_NOT_KEY = re.compile(r"[^0-9A-Z]")
+
+
 def _key(text: str) -> str:
     """Letters and digits only, upper case: "INV/927100/2026/00001," and "inv927100202600001" are one."""
-    return re.sub(r"[^0-9A-Z]", "", text.upper())
+    return _NOT_KEY.sub("", text.upper())
 
 
 _CODE = re.compile(r"(?<!\d)\d{15}(?!\d)")
@@ -585,11 +590,12 @@ class InvoiceIndex:
             candidates.setdefault(invoice.invoice_id, (invoice, set()))
         proposals = []
         for invoice, reasons in candidates.values():
-            reasons = set(reasons) | _amount_and_date(credit, invoice)
+            reasons = reasons | _amount_and_date(credit, invoice)
             score = max((POINTS[r] for r in reasons if r in REFERENCE_REASONS), default=0) + sum(
                 POINTS[r] for r in reasons if r not in REFERENCE_REASONS)
             if score >= MIN_SCORE:
-                proposals.append(Proposal(invoice.invoice_id, score, tuple(r for r in Reason if r in reasons)))
+                ordered = tuple(r for r in _ORDER_OF_REASONS if r in reasons)
+                proposals.append(Proposal(invoice.invoice_id, score, ordered))
         proposals.sort(key=lambda p: (-p.score, p.invoice_id))
         proposals = proposals[:MAX_PROPOSALS]
         if not proposals:
