@@ -32,7 +32,15 @@ from sales_service.orders.models import (
     ReturnReason,
     WalkInVisit,
 )
-from sales_service.payments.models import Deposit, DepositedPayment, Payment, PaymentNotification, TransferProof
+from sales_service.payments.models import (
+    Deposit,
+    DepositedPayment,
+    Payment,
+    PaymentNotification,
+    Receipt,
+    ReceiptCounter,
+    TransferProof,
+)
 from sales_service.pnbp.models import TariffScheduleVersion
 from sales_service.sppd.models import AbstractVersion
 
@@ -79,6 +87,8 @@ def delete_committed(engine, committed: Committed) -> None:
             delete(PaymentNotification).where(PaymentNotification.webhook_id.in_(committed.webhook_ids)),
             delete(DepositedPayment).where(DepositedPayment.deposit_id.in_(deposits)),
             delete(Deposit).where(Deposit.id.in_(deposits)),
+            delete(Receipt).where(Receipt.invoice_id.in_(invoices)),
+            delete(ReceiptCounter).where(ReceiptCounter.office_code.in_(offices)),
             delete(Payment).where(Payment.invoice_id.in_(invoices)),
             delete(TransferProof).where(TransferProof.order_id.in_(orders)),
             delete(VerificationCode).where(VerificationCode.invoice_id.in_(invoices)),
