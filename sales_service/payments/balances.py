@@ -1,0 +1,49 @@
+"""What an order's current invoice still asks for: total, paid so far, remainder, and the facts
+the payment rules read (``payments.permissions``). Never commits."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sales_service.invoices import services as invoices
+from sales_service.invoices.models import Invoice, InvoiceStatus, PaymentRoute
+from sales_service.orders.models import Order
+from sales_service.payments import services
+from sales_service.payments.models import ProofStatus, TransferProof
+from sales_service.payments.permissions import PaymentFacts
+
+
+def current_invoice(session: Session, order_id: int, *, lock: bool = False) -> Invoice | None:
+    """The order's newest invoice version; ``lock`` holds its row until the transaction ends, so two
+    payments recorded against one invoice at once are counted one after the other."""
+    invoice = invoices.current_invoice(session, order_id)
+    if invoice is not None and lock:
+        invoice = session.scalar(select(Invoice).where(Invoice.id == invoice.id).with_for_update()
+                                 .execution_options(populate_existing=True))
+    return invoice
+
+
+def facts(session: Session, order: Order, invoice: Invoice | None) -> PaymentFacts | None:
+    """The payment facts of ``order`` and its current ``invoice`` (None before any invoice)."""
+    if invoice is None:
+        return None
+    waiting = session.scalar(select(TransferProof.id).where(TransferProof.invoice_id == invoice.id,
+                                                           TransferProof.status == ProofStatus.PENDING).limit(1))
+    return PaymentFacts(
+        order_status=order.status, buyer_id=order.buyer_id, walk_in=order.is_walk_in,
+        invoice_open=invoice.status == InvoiceStatus.ISSUED,
+        by_transfer=invoice.payment_route == PaymentRoute.BANK_TRANSFER,
+        zero_rated=invoice.payment_route == PaymentRoute.NONE,
+        total=invoice.total,
+        paid=services.amount_settled(services.payments_of_invoice(session, invoice.id)),
+        proof_waiting=waiting is not None,
+    )
+
+
+def moment_of(day: date) -> datetime:
+    """A payment's moment when only its day is known (a transfer, cash counted at the counter):
+    midnight UTC, which is the same calendar day on every Indonesian office clock (UTC+7 to +9)."""
+    return datetime.combine(day, time(), tzinfo=UTC)
