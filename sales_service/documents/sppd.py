@@ -143,7 +143,9 @@ class _DutyStampBox(Flowable):
 
 def _check_sppd(doc: SppdDocument) -> None:
     def refuse(reason: str) -> DocumentNotPrintable:
-        return DocumentNotPrintable("SPPD {number} tidak dapat dicetak: {reason}.", number=doc.number, reason=reason)
+        return DocumentNotPrintable(
+            "SPPD {reference} tidak dapat dicetak: {reason}.", reference=doc.number, reason=reason
+        )
 
     if doc.status not in _SPPD_STATUSES:
         raise refuse(f"status '{doc.status}' tidak dikenal")
