@@ -37,8 +37,12 @@ from sales_service.payments.models import (
     DepositedPayment,
     Payment,
     PaymentNotification,
+    PaymentResolution,
     Receipt,
     ReceiptCounter,
+    Refund,
+    RefundedPayment,
+    RefundStepRecord,
     TransferProof,
 )
 from sales_service.pnbp.models import TariffScheduleVersion
@@ -81,12 +85,17 @@ def delete_committed(engine, committed: Committed) -> None:
         lines = ids(select(OrderLine.id).where(OrderLine.order_id.in_(orders)))
         files = ids(select(StoredFile.id).where(StoredFile.uploaded_by_id.in_(users)))
         deposits = ids(select(Deposit.id).where(Deposit.recorded_by_id.in_(users)))
+        refunds = ids(select(Refund.id).where(Refund.opened_by_id.in_(users)))
         statements = [
             delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(invoices)),
             delete(BillingCode).where(BillingCode.invoice_id.in_(invoices)),
             delete(PaymentNotification).where(PaymentNotification.webhook_id.in_(committed.webhook_ids)),
             delete(DepositedPayment).where(DepositedPayment.deposit_id.in_(deposits)),
             delete(Deposit).where(Deposit.id.in_(deposits)),
+            delete(RefundStepRecord).where(RefundStepRecord.refund_id.in_(refunds)),
+            delete(PaymentResolution).where(PaymentResolution.resolved_by_id.in_(users)),
+            delete(RefundedPayment).where(RefundedPayment.refund_id.in_(refunds)),
+            delete(Refund).where(Refund.id.in_(refunds)),
             delete(Receipt).where(Receipt.invoice_id.in_(invoices)),
             delete(ReceiptCounter).where(ReceiptCounter.office_code.in_(offices)),
             delete(Payment).where(Payment.invoice_id.in_(invoices)),

@@ -27,7 +27,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sales_service.clock import utcnow
 from sales_service.files.models import StoredFile
+from sales_service.invoices.models import Invoice
 from sales_service.orm import Base, BigId, str_enum
+from sales_service.payments.refund_steps import RefundStatus, RefundStep
+from sales_service.payments.resolution_rules import Resolution
 from sales_service.payments.statements import StatementFormat, major
 
 
@@ -345,3 +348,101 @@ class ReceiptCounter(Base):
     office_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_sequence: Mapped[int] = mapped_column(default=0)
+
+
+# -- the exceptions queue's resolutions and PNBP refunds (issue 10, point 8) -------------------------------
+
+
+class PaymentResolution(Base):
+    """How the treasurer resolved one flagged payment: exactly one explicit action per payment (the
+    unique constraint decides, also when two treasurers resolve it at the same moment), with the note,
+    who and when. What it resolved stays on the payment (``problem``); nothing is deleted."""
+
+    __tablename__ = "payment_resolution"
+    __table_args__ = (
+        CheckConstraint("counted IS NULL OR counted >= 0", name="counted_not_negative"),
+        CheckConstraint("remaining IS NULL OR remaining >= 0", name="remaining_not_negative"),
+        Index("ix_payment_resolution_resolved_at_id", "resolved_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), unique=True)
+    action: Mapped[Resolution] = mapped_column(str_enum(Resolution, "payment_resolution_action"))
+    problem: Mapped[PaymentProblem | None] = mapped_column(str_enum(PaymentProblem, "payment_problem"))
+    note: Mapped[str] = mapped_column(Text)
+    from_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"))  # the invoice it came for
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"), index=True)  # counted towards
+    counted: Mapped[int | None] = mapped_column(BigInteger)  # whole rupiah counted towards ``invoice_id``
+    remaining: Mapped[int | None] = mapped_column(BigInteger)  # what that invoice still asked for after it
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refund.id"), index=True)
+    resolved_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    resolved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    payment: Mapped[Payment] = relationship()
+
+
+class Refund(Base):
+    """Money the state treasury returns (pengembalian PNBP): an over-payment's excess or a whole
+    double payment, with each step of the procedure (``refund_steps``) as a ``RefundStepRecord``.
+    The payments it returns stay settled: received money, of which this refund goes back."""
+
+    __tablename__ = "refund"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index("ix_refund_status_opened_at_id", "status", "opened_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger)  # whole rupiah: the sum of its ``items``
+    status: Mapped[RefundStatus] = mapped_column(str_enum(RefundStatus, "refund_status"))
+    payer: Mapped[str | None] = mapped_column(String(200))  # who gets it back, when known
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"))
+    reason: Mapped[str] = mapped_column(Text)  # the treasurer's note when opening it
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    items: Mapped[list[RefundedPayment]] = relationship(back_populates="refund", order_by="RefundedPayment.id")
+    steps: Mapped[list[RefundStepRecord]] = relationship(back_populates="refund", order_by="RefundStepRecord.id")
+
+
+class RefundedPayment(Base):
+    """The part of one payment a refund returns. A payment is refunded at most once (unique)."""
+
+    __tablename__ = "refunded_payment"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refund.id"), index=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), unique=True)
+    amount: Mapped[int] = mapped_column(BigInteger)  # whole rupiah of that payment going back
+
+    refund: Mapped[Refund] = relationship(back_populates="items")
+    payment: Mapped[Payment] = relationship()
+
+
+class RefundStepRecord(Base):
+    """One step of a refund as it happened: its day, its document's reference, who recorded it and
+    when. Each step once per refund (unique), in the order ``refund_steps`` states."""
+
+    __tablename__ = "refund_step"
+    __table_args__ = (UniqueConstraint("refund_id", "step"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refund.id"))
+    step: Mapped[RefundStep] = mapped_column(str_enum(RefundStep, "refund_step_kind"))
+    happened_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(100))  # letter number, decision number or SP2D number
+    approved: Mapped[bool | None]  # the decision's outcome; None for the other steps
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    refund: Mapped[Refund] = relationship(back_populates="steps")
+
+
+# The exceptions queue, oldest first, whole or of one problem; and the paid invoices still without a
+# receipt (the treasurer's home). Declared here, beside the lists that read them.
+Index("ix_payment_status_recorded_at_id", Payment.status, Payment.recorded_at, Payment.id)
+Index("ix_payment_status_problem_recorded_at", Payment.status, Payment.problem, Payment.recorded_at, Payment.id)
+Index("ix_invoice_status_id", Invoice.status, Invoice.id)
