@@ -12,16 +12,30 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, flash, jsonify, redirect, request, url_for
 
 from sales_service import db
-from sales_service.access import bearer_token_required, public
+from sales_service.access import bearer_token_required, public, roles_required
 from sales_service.clock import aware
 from sales_service.extensions import csrf, limiter
+from sales_service.i18n import gettext
 from sales_service.invoices import services as invoices
-from sales_service.payments import services, signing
+from sales_service.orders.pages import current_actor
+from sales_service.paging import page_number
+from sales_service.payments import reconciliation, services, signing
+from sales_service.payments.models import LineState
 from sales_service.payments.notifications import NotificationMalformed, parse_body
-from sales_service.web import attempt, error_response
+from sales_service.roles import Role
+from sales_service.web import (
+    attempt,
+    error_response,
+    is_htmx,
+    render,
+    safe_local_url,
+    small_int,
+    upload_limit,
+    uploaded,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("payments", __name__)
@@ -105,3 +119,98 @@ def invoice_api(number: str):
                   for p in payments],
         receipt_number=None,  # receipts (kuitansi) arrive with the treasurer's desk
     )
+
+
+# -- the treasurer's bank statement (issue 10, point 7) -------------------------------------------------
+
+treasurer_required = roles_required(Role.TREASURER, Role.ADMIN)
+STATEMENT_FILTERS = ("unmatched", "proposed", "tie", "matched", "ignored")
+
+
+def _statement_state() -> LineState | None:
+    chosen = request.args.get("keadaan", "")
+    return LineState(chosen) if chosen in STATEMENT_FILTERS else None
+
+
+def _statement_page(error: str | None = None, status: int = 200):
+    session = db.session()
+    state = _statement_state()
+    counts = reconciliation.state_counts(session)
+    return render("payments/statements.html", error=error, status=status,
+                  lines=reconciliation.statement_lines(session, state=state, page=page_number(request.args.get("hal"))),
+                  filters=[(value, reconciliation.STATE_LABELS[LineState(value)], counts[LineState(value)],
+                            state is not None and state.value == value) for value in STATEMENT_FILTERS],
+                  all_count=sum(counts.values()), showing_all=state is None, limit_mb=upload_limit() // 1_000_000)
+
+
+def _back_to_statement():
+    return redirect(safe_local_url(request.form.get("next") or url_for("payments.statements")))
+
+
+@bp.route("/bendahara/mutasi", methods=["GET", "POST"])
+@treasurer_required
+def statements():
+    """The statement lines with their proposals; a POST imports a statement file."""
+    if request.method == "GET":
+        return _statement_page()
+    upload = uploaded("berkas")
+    if upload is None:
+        return _statement_page(gettext("Pilih berkas mutasi: CSV, camt.053 (XML) atau MT940."), 422)
+    data, filename = upload
+    if len(data) > upload_limit():
+        return _statement_page(gettext("Berkas terlalu besar: batas %(n)d MB per berkas. Pilih berkas yang lebih "
+                                       "kecil.", n=upload_limit() // 1_000_000), 413)
+    session = db.session()
+    outcome = attempt(lambda: reconciliation.import_statement(session, current_actor(), data, filename))
+    if not outcome.ok:
+        return _statement_page(outcome.error, outcome.status)
+    result = outcome.result
+    flash(gettext("%(new)d baris baru, %(already)d sudah pernah diimpor; %(proposed)d diusulkan, %(ties)d seri.",
+                  new=result.new, already=result.already, proposed=result.proposed, ties=result.ties), "success")
+    return redirect(url_for("payments.statements"))
+
+
+def _line_answer(line_id: int, outcome, message: str):
+    """htmx: the line's fragment (with the message or the refusal); a plain form: back to the list."""
+    if is_htmx():
+        view = reconciliation.line_view(db.session(), line_id)
+        return render("payments/statements.html", "payments/_statement_line.html", view=view,
+                      line_error=outcome.error, line_message=None if outcome.error else message,
+                      status=outcome.status if outcome.error else 200)
+    if not outcome.ok:
+        return _statement_page(outcome.error, outcome.status)
+    flash(message, "success")
+    return _back_to_statement()
+
+
+@bp.post("/bendahara/mutasi/<int:line_id>/cocokkan")
+@treasurer_required
+def confirm_statement_line(line_id: int):
+    session = db.session()
+    invoice_id = small_int(request.form.get("invoice_id"))
+    number = request.form.get("invoice_number")
+    outcome = attempt(lambda: reconciliation.confirm_match(session, current_actor(), line_id, invoice_id=invoice_id,
+                                                           invoice_number=number))
+    return _line_answer(line_id, outcome, gettext("Pencocokan dikonfirmasi dan pembayaran dicatat."))
+
+
+@bp.post("/bendahara/mutasi/<int:line_id>/batal")
+@treasurer_required
+def undo_statement_line(line_id: int):
+    session = db.session()
+    outcome = attempt(lambda: reconciliation.undo_match(session, current_actor(), line_id,
+                                                        request.form.get("reason", "")))
+    return _line_answer(line_id, outcome, gettext("Pencocokan dibatalkan; pembayarannya ditolak dan tetap tercatat."))
+
+
+@bp.post("/bendahara/mutasi/cocokkan-ulang")
+@treasurer_required
+def rematch_statement():
+    session = db.session()
+    outcome = attempt(lambda: reconciliation.rematch(session))
+    if outcome.ok:
+        flash(gettext("Usulan dihitung ulang untuk %(n)d baris yang belum dicocokkan.", n=sum(outcome.result.values())),
+              "success")
+    else:
+        flash(outcome.error, "error")
+    return _back_to_statement()
