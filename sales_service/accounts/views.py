@@ -81,22 +81,29 @@ def logout_everywhere():
 @public
 def register():
     form = RegisterForm()
-    error = None
+    error, field_errors = None, {}
     if form.validate_on_submit():
-        # A new account and an address that already has one get the same answer (README
-        # "Security"): the registration is not signed in; it signs in like anyone else.
-        registration, error = attempt(lambda: services.request_registration(
-            db.session(),
-            email=form.email.data,
-            password=form.password.data,
-            full_name=form.full_name.data,
+        fields = dict(
+            email=form.email.data or "",
+            password=form.password.data or "",
+            full_name=form.full_name.data or "",
             segment=BuyerSegment(form.segment.data),
             domicile=Domicile(form.domicile.data),
-            institution=form.institution.data,
+            institution=form.institution.data or "",
             address=form.address.data or "",
-            phone=form.phone.data,
-            npwp=form.npwp.data,
-        ))
+            phone=form.phone.data or "",
+            npwp=form.npwp.data or "",
+        )
+        # Every field's problem at once, beside the field, instead of one per attempt.
+        field_errors = {name: problem.translated(gettext)
+                        for name, problem in services.registration_problems(**fields).items()}
+        registration = None
+        if field_errors:
+            error = gettext("Periksa kembali isian yang ditandai.")
+        else:
+            # A new account and an address that already has one get the same answer (README
+            # "Security"): the registration is not signed in; it signs in like anyone else.
+            registration, error = attempt(lambda: services.request_registration(db.session(), **fields))
         if registration is not None:
             flash(gettext("Pendaftaran diterima. Silakan masuk dengan alamat e-mail dan kata sandi yang Anda "
                           "isikan; bila alamat itu sudah pernah didaftarkan, masuklah dengan kata sandi lamanya."),
@@ -108,7 +115,10 @@ def register():
         "accounts/register.html",
         form=form,
         error=error,
+        field_errors=field_errors,
         segments=list(BuyerSegment),
+        institution_segments=[s for s in BuyerSegment if "institution" in services.required_fields(s)],
+        npwp_segments=[s for s in BuyerSegment if "npwp" in services.required_fields(s)],
         status=422 if error else 200,
     )
 

@@ -14,14 +14,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from sales_service.accounts.models import Domicile, User
 from sales_service.catalog import services as catalog
-from sales_service.clock import utcnow
+from sales_service.clock import aware, utcnow
 from sales_service.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
 from sales_service.files.storage import FileStorage
 from sales_service.orders.lifecycle import Action, OrderStatus
 from sales_service.orders.models import Channel, Order, OrderEvent, OrderLine, OrderLineVariable, ZeroRateClaim
-from sales_service.orders.requirements import REQUIREMENT_LABELS, RequirementCheck, check_requirements
+from sales_service.orders.requirements import (
+    REQUIREMENT_LABELS,
+    Requirement,
+    RequirementCheck,
+    check_requirements,
+)
 from sales_service.orders.workflow import (
     Actor,
     Do,
@@ -308,15 +313,46 @@ def upload_document(session: Session, actor: Actor, order_id: int, doc_type: Doc
 
 
 def requirement_checks(session: Session, order: Order, buyer: User | None = None) -> list[RequirementCheck]:
+    """The order's requirements as its checklist shows them: met, missing, or returned by the
+    officer and not given anew since."""
     buyer = buyer if buyer is not None else (session.get(User, order.buyer_id) if order.buyer_id else None)
+    abstracts = sppd.abstracts(session, order.id)
+    letter = files.latest_document(session, order.id, DocumentType.REQUEST_LETTER)
     return check_requirements(
         kinds=order.kinds,
         zero_rate_claimed=order.zero_rate in (ZeroRateClaim.PENDING, ZeroRateClaim.APPROVED),
         needs_npwp=order.segment == BuyerSegment.PRIVATE_COMPANY and order.channel == Channel.ONLINE,
         has_npwp=bool(buyer and buyer.npwp),
-        has_abstract=bool(sppd.abstracts(session, order.id)),
-        has_request_letter=files.latest_document(session, order.id, DocumentType.REQUEST_LETTER) is not None,
+        has_abstract=bool(abstracts),
+        has_request_letter=letter is not None,
+        has_purpose=bool(order.purpose.strip()) and order.commercial is not None,
+        zero_rate_claim_complete=zero_rate_claim_complete(order),
+        returned=_still_returned(session, order, abstract=abstracts[0] if abstracts else None, letter=letter),
     )
+
+
+def _still_returned(session: Session, order: Order, *, abstract, letter) -> set[Requirement]:
+    """What the officer's last return names and the buyer has not given anew since: a new
+    abstract version (also the answer to "variables": the abstract states them), a new letter,
+    saved details; the NPWP lives on the profile, so it stays named until the order is resubmitted."""
+    last = latest_return(session, order)
+    if last is None:
+        return set()
+    named = {reason.document for reason in last.return_reasons}
+    returned_at = aware(last.at)
+    still = set()
+    if named & {Requirement.ABSTRACT.value, "variables"} and (
+            abstract is None or aware(abstract.created_at) <= returned_at):
+        still.add(Requirement.ABSTRACT)
+    if Requirement.REQUEST_LETTER.value in named and (letter is None or aware(letter.created_at) <= returned_at):
+        still.add(Requirement.REQUEST_LETTER)
+    if Requirement.PURPOSE.value in named and session.scalar(select(OrderEvent.id).where(
+            OrderEvent.order_id == order.id, OrderEvent.action == "update_details", OrderEvent.id > last.id,
+    ).limit(1)) is None:
+        still.add(Requirement.PURPOSE)
+    if Requirement.NPWP.value in named:
+        still.add(Requirement.NPWP)
+    return still
 
 
 def _budget_days(order: Order, sla_days: dict[ProductKind, int]) -> int:

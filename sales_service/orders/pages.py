@@ -15,7 +15,7 @@ from sales_service.errors import N_
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
 from sales_service.i18n import current_language
-from sales_service.orders import ordering, workflow
+from sales_service.orders import ordering, review, workflow
 from sales_service.orders.lifecycle import STATUS_LABELS
 from sales_service.orders.models import ZeroRateClaim
 from sales_service.orders.office_calendar import calendar
@@ -110,6 +110,7 @@ def order_page(order_id: int, *, error: str | None = None, status: int = 200, ty
         zero_rate_pending=order.zero_rate == ZeroRateClaim.PENDING,
         zero_rate_approved=order.zero_rate == ZeroRateClaim.APPROVED,
         return_topics=RETURN_TOPICS,
+        return_form_topics=review.return_topics(session, order) if actor.may(Do.RETURN, order) else {},
         requirement_labels=REQUIREMENT_LABELS,
         status_labels=STATUS_LABELS,
         event_labels=EVENT_LABELS,

@@ -7,12 +7,14 @@ from sqlalchemy.orm import Session
 
 from sales_service.clock import utcnow
 from sales_service.errors import N_, Conflict, InvalidInput, NotFound
+from sales_service.orders import ordering
 from sales_service.orders.lifecycle import Action
 from sales_service.orders.models import Order, OrderLine, ReturnReason, ZeroRateClaim
 from sales_service.orders.requirements import Requirement
 from sales_service.orders.workflow import Actor, Do, apply, load_order, record, save
 from sales_service.pnbp import services as pnbp
 from sales_service.pnbp.pricing import quote_line
+from sales_service.pnbp.schedule import ProductKind
 from sales_service.text import MAX_REASON, clean_text
 
 # Documents an officer can name when returning an order, beside the requirements.
@@ -26,16 +28,31 @@ RETURN_TOPICS = {
 }
 
 
+def return_topics(session: Session, order: Order) -> dict[str, str]:
+    """What the officer can name when returning this order: the documents it has (an abstract
+    for microdata and maps, a request letter for an Rp0 claim, a company's NPWP), the chosen
+    variables when it has microdata, and always its purpose and "other"."""
+    has = {check.requirement.value for check in ordering.requirement_checks(session, order)}
+    if any(line.kind == ProductKind.MICRODATA for line in order.lines):
+        has.add("variables")
+    has |= {"purpose", "other"}
+    return {topic: label for topic, label in RETURN_TOPICS.items() if topic in has}
+
+
 def return_order(session: Session, actor: Actor, order_id: int, reasons: dict[str, str], *,
                  expected_version: int | None = None) -> Order:
     """Send the order back to the buyer, saying per document what is wrong."""
     order = load_order(session, order_id)
     actor.require(Do.RETURN, order, expected_version=expected_version)
+    offered = return_topics(session, order)
     cleaned = {}
     for topic, reason in reasons.items():
         if topic not in RETURN_TOPICS:
             raise InvalidInput("Dokumen yang dikembalikan tidak dikenal: {topic}.", topic=topic)
         text = (reason or "").strip()
+        if text and topic not in offered:
+            raise InvalidInput("Pesanan ini tidak memuat {document}; tulis alasannya pada bagian lain.",
+                               document=RETURN_TOPICS[topic])
         if text:
             cleaned[topic] = clean_text(text, RETURN_TOPICS[topic], max_length=MAX_REASON)
     if not cleaned:
