@@ -26,6 +26,7 @@ from sales_service.orders.lifecycle import (
 from sales_service.roles import STAFF_ROLES, Role
 
 OFFICERS = frozenset({Role.OFFICER, Role.ADMIN})
+TREASURERS = frozenset({Role.TREASURER, Role.ADMIN})  # bendahara penerimaan; admin stands in
 
 
 class Do(StrEnum):
@@ -47,6 +48,7 @@ class Do(StrEnum):
     REQUEST_CORRECTION = "request_correction"
     ANSWER_CORRECTION = "answer_correction"  # reissue or decline
     SEE_REVIEW_DETAILS = "see_review_details"  # SLA clock, requested variables beside the abstract
+    ISSUE_RECEIPT = "issue_receipt"  # the treasurer's kuitansi for the fully paid invoice
 
 
 class OrderFacts(Protocol):
@@ -70,6 +72,11 @@ class NotTheBuyer(PermissionDenied):
 class OfficersOnly(PermissionDenied):
     def __init__(self):
         super().__init__("Hanya petugas yang dapat melakukan tindakan ini.")
+
+
+class TreasurersOnly(PermissionDenied):
+    def __init__(self):
+        super().__init__("Hanya bendahara penerimaan (atau admin) yang dapat melakukan tindakan ini.")
 
 
 class OrderNotFound(NotFound):
@@ -141,6 +148,10 @@ def state_refusal(do: Do, order: OrderFacts) -> DomainError | None:
             "Tidak ada permintaan koreksi yang terbuka pada pesanan ini.")
     if do == Do.SEE_REVIEW_DETAILS:
         return None
+    if do == Do.ISSUE_RECEIPT:
+        # One receipt per fully paid invoice: the order is paid and not receipted yet.
+        return None if status == OrderStatus.PAID else Conflict(
+            "Kuitansi diterbitkan untuk pesanan yang sudah lunas dan belum berkuitansi.")
     lifecycle_action = LIFECYCLE_ACTIONS.get(do)
     if lifecycle_action is not None and not _lifecycle_allows(order, lifecycle_action):
         return IllegalTransition(status, lifecycle_action)
@@ -179,6 +190,8 @@ def who_refusal(do: Do, order: OrderFacts, role: Role, user_id: int | None) -> D
         return None if owner or role in STAFF_ROLES else OrderNotFound()
     if do == Do.SEE_REVIEW_DETAILS:
         return None if role in STAFF_ROLES else OfficersOnly()
+    if do == Do.ISSUE_RECEIPT:
+        return None if role in TREASURERS else TreasurersOnly()
     raise ValueError(do)  # pragma: no cover - every Do is listed above
 
 
