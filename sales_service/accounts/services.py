@@ -286,6 +286,12 @@ def pending_segment_requests(session: Session, *, limit: int = 100) -> list[tupl
     return [(request, user) for request, user in session.execute(query)]
 
 
+def count_pending_segment_requests(session: Session) -> int:
+    """How many segment change requests wait for an officer (for the staff home's counts)."""
+    return session.scalar(select(func.count(SegmentChangeRequest.id)).where(
+        SegmentChangeRequest.status == SegmentRequestStatus.PENDING)) or 0
+
+
 def decide_segment_change(session: Session, request_id: int, *, approve: bool, note: str = "",
                           officer: User) -> SegmentChangeRequest:
     """An officer approves (the buyer's segment, and institution when given, change now;
