@@ -41,13 +41,13 @@ def desk_counts(session: Session) -> DeskCounts:
         proofs_to_verify=session.scalar(select(func.count(TransferProof.id))
                                         .where(TransferProof.status == ProofStatus.PENDING)),
         exceptions=resolutions.problem_counts(session),
-        invoices_to_receipt=session.scalar(select(func.count(Invoice.id)).where(*_without_receipt())),
+        invoices_to_receipt=session.scalar(select(func.count(Invoice.id)).where(*without_receipt())),
         held=deposits.holding(session),
         refunds=refunds.status_counts(session),
     )
 
 
-def _without_receipt():
+def without_receipt():
     receipted = exists().where(Receipt.invoice_id == Invoice.id, Receipt.status == ReceiptStatus.ISSUED)
     return (Invoice.status == InvoiceStatus.PAID, ~receipted)
 
@@ -60,7 +60,7 @@ class UnreceiptedInvoice:
 
 def invoices_to_receipt(session: Session, *, page: int = 1) -> Page[UnreceiptedInvoice]:
     """Paid invoices without a valid receipt, oldest first, one page (``ix_invoice_status_id``)."""
-    query = select(Invoice).where(*_without_receipt()).order_by(Invoice.id)
+    query = select(Invoice).where(*without_receipt()).order_by(Invoice.id)
     return paginate(session, query, page=page).map(lambda invoices: _with_orders(session, invoices))
 
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -106,11 +106,15 @@ def problem_counts(session: Session) -> dict[PaymentProblem, int]:
 def exception_queue(session: Session, *, problem: PaymentProblem | None = None, page: int = 1) -> Page[ExceptionRow]:
     """Flagged payments, oldest first (``problem``: of that problem only), one page in a fixed
     number of queries (``ix_payment_status_problem_recorded_at``)."""
+    return paginate(session, flagged_payments(problem), page=page).map(lambda payments: _rows(session, payments))
+
+
+def flagged_payments(problem: PaymentProblem | None = None) -> Select:
+    """The exceptions queue's query, oldest first."""
     query = select(Payment).where(Payment.status == PaymentStatus.FLAGGED)
     if problem is not None:
         query = query.where(Payment.problem == problem)
-    query = query.order_by(Payment.recorded_at, Payment.id)
-    return paginate(session, query, page=page).map(lambda payments: _rows(session, payments))
+    return query.order_by(Payment.recorded_at, Payment.id)
 
 
 def _rows(session: Session, payments: Sequence[Payment]) -> list[ExceptionRow]:
