@@ -94,6 +94,17 @@ def _register_invoices(app: Flask, register_order_section) -> None:
     register_order_section(app, "invoices/_order_section.html", order_section)
 
 
+def _register_payments_section(app: Flask, register_order_section) -> None:
+    """Payments on the order page, after the invoices; its events named on the order's timeline."""
+    from sales_service.orders.pages import EVENT_LABELS
+    from sales_service.payments.views import EVENT_LABELS as PAYMENT_EVENT_LABELS
+    from sales_service.payments.views import order_section
+
+    register_order_section(app, "payments/_order_section.html", order_section)
+    for action, label in PAYMENT_EVENT_LABELS.items():
+        EVENT_LABELS.setdefault(action, label)
+
+
 def _register_blueprints(app: Flask) -> None:
     from sales_service.access import public
     from sales_service.accounts.views import bp as accounts_bp
@@ -107,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (accounts_bp, catalog_bp, pnbp_bp, staff_bp, orders_bp, payments_bp):
         app.register_blueprint(blueprint)
     _register_invoices(app, register_order_section)
+    _register_payments_section(app, register_order_section)
 
     @app.get("/")
     @public

@@ -12,27 +12,34 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, request, send_file, url_for
+from flask_login import current_user
 
-from sales_service import db
-from sales_service.access import bearer_token_required, public, roles_required
+from sales_service import dates, db
+from sales_service.access import bearer_token_required, public, roles_required, signed_in
 from sales_service.clock import aware
+from sales_service.errors import N_
 from sales_service.extensions import csrf, limiter
-from sales_service.i18n import gettext
+from sales_service.i18n import current_language, gettext
 from sales_service.invoices import services as invoices
-from sales_service.orders.pages import current_actor
+from sales_service.money import format_rupiah
+from sales_service.orders.pages import current_actor, order_action
 from sales_service.paging import page_number
-from sales_service.payments import reconciliation, services, signing
-from sales_service.payments.models import LineState
+from sales_service.payments import balances, cash, currencies, deposits, reconciliation, services, signing, transfers
+from sales_service.payments.models import LineState, PaymentSource, ProofStatus
 from sales_service.payments.notifications import NotificationMalformed, parse_body
+from sales_service.payments.permissions import TREASURERS, Pay, may, may_decide
 from sales_service.roles import Role
 from sales_service.web import (
     attempt,
     error_response,
+    file_storage,
+    form_ids,
     is_htmx,
     render,
     safe_local_url,
     small_int,
+    today,
     upload_limit,
     uploaded,
 )
@@ -214,3 +221,195 @@ def rematch_statement():
     else:
         flash(outcome.error, "error")
     return _back_to_statement()
+
+
+# -- proofs of transfer, cash and deposits (issue 10, points 4-6) ----------------------------------------
+
+desk_required = roles_required(*TREASURERS)
+
+PROOF_STATE_LABELS = {
+    ProofStatus.PENDING: N_("menunggu verifikasi"),
+    ProofStatus.VERIFIED: N_("diverifikasi"),
+    ProofStatus.REJECTED: N_("ditolak"),
+}
+SOURCE_LABELS = {
+    PaymentSource.CASH: N_("tunai"),
+    PaymentSource.TRANSFER_PROOF: N_("transfer luar negeri"),
+    PaymentSource.STATEMENT_LINE: N_("mutasi rekening"),
+    PaymentSource.BILLING_NOTIFICATION: N_("kode billing"),
+}
+# Events the payments capability writes on the order's timeline.
+EVENT_LABELS = {
+    "upload_transfer_proof": N_("mengunggah bukti transfer"),
+    "verify_transfer_proof": N_("memverifikasi bukti transfer"),
+    "reject_transfer_proof": N_("menolak bukti transfer"),
+    "record_cash": N_("mencatat pembayaran tunai"),
+    "record_payment": N_("mencatat pembayaran lunas"),
+    "deposit": N_("menyetor ke kas negara"),
+}
+
+
+def _locale() -> str:
+    return dates.locale_of(current_language())
+
+
+def _sent(proof) -> str:
+    """What the buyer sent, in its currency, as the visitor's language writes amounts."""
+    return currencies.format_minor_units(proof.amount_sent, proof.currency, _locale())
+
+
+def _typed(*fields: str) -> dict:
+    """What was typed into this section's forms, shown again after a refusal."""
+    return {name: request.form.get(name, "") for name in fields} if request.method == "POST" else {}
+
+
+def order_section(session, order, actor):
+    """The payments section of the order page: paid so far and the remainder, the buyer's proofs
+    with the treasurer's decisions, the proof upload (buyer abroad) and the cash form (treasurer)."""
+    invoice = balances.current_invoice(session, order.id)
+    facts = balances.facts(session, order, invoice)
+    proofs = transfers.proofs_of_order(session, order.id)
+    treasurer = may_decide(actor.user.role)
+    if facts is None or not (facts.by_transfer or proofs or (order.is_walk_in and (treasurer or facts.paid))):
+        return None
+    newest = proofs[0] if proofs else None
+    role, user_id = actor.user.role, actor.user.id
+    return {
+        "order": order,
+        "total": facts.total,
+        "paid": facts.paid,
+        "remainder": facts.remainder,
+        "partly_paid": facts.partly_paid,
+        "by_transfer": facts.by_transfer,
+        "proofs": [{"proof": p, "sent": _sent(p), "state": PROOF_STATE_LABELS[p.status],
+                    "pending": p.status == ProofStatus.PENDING, "rejected": p.status == ProofStatus.REJECTED}
+                   for p in proofs],
+        "rejected": newest if newest is not None and newest.status == ProofStatus.REJECTED else None,
+        "waiting": facts.proof_waiting,
+        "may_upload_proof": may(Pay.UPLOAD_PROOF, facts, role, user_id),
+        "may_record_cash": may(Pay.RECORD_CASH, facts, role, user_id),
+        "may_decide": treasurer,
+        "currencies": currencies.COMMON,
+        "today": today().isoformat(),
+        # What was typed into this section's form that was refused (not another section's same-named fields).
+        "typed": _typed("amount", "currency", "transferred_on", "sender_name", "sender_bank", "reference",
+                        "cash_amount", "received_on", "received_by")
+        if request.endpoint in ("payments.upload_proof", "payments.record_cash") else {},
+        "treasurer_name": actor.user.full_name,
+        "limit_mb": upload_limit() // 1_000_000,
+    }
+
+
+@bp.post("/pesanan/<int:order_id>/bukti-transfer")
+@signed_in
+@order_action
+def upload_proof(order_id: int):
+    form = request.form
+    declared = transfers.DeclaredTransfer(
+        amount=form.get("amount", ""), currency=form.get("currency", ""), transferred_on=form.get("transferred_on", ""),
+        sender_name=form.get("sender_name", ""), sender_bank=form.get("sender_bank", ""),
+        reference=form.get("reference", ""))
+    transfers.upload_proof(db.session(), current_actor(), order_id, uploaded("file"), declared, file_storage(),
+                           max_bytes=upload_limit(), locale=_locale(), today=today())
+    return gettext("Bukti transfer diunggah. Bendahara akan memeriksa dana yang masuk.")
+
+
+@bp.get("/bukti-transfer/<int:proof_id>/berkas")
+@signed_in
+def proof_file(proof_id: int):
+    stored = transfers.proof_file(db.session(), proof_id, current_user)
+    response = send_file(file_storage().path(stored.sha256), mimetype=stored.mime, as_attachment=True,
+                         download_name=stored.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/pesanan/<int:order_id>/tunai")
+@desk_required
+@order_action
+def record_cash(order_id: int):
+    form = request.form
+    payment = cash.record_cash(db.session(), current_actor(), order_id, amount=form.get("cash_amount", ""),
+                               received_on=form.get("received_on", ""), received_by=form.get("received_by", ""),
+                               today=today())
+    return gettext("Pembayaran tunai %(amount)s dicatat.", amount=format_rupiah(payment.amount, _locale()))
+
+
+@bp.get("/bendahara/bukti-transfer")
+@desk_required
+def proofs_to_verify():
+    page = transfers.proofs_to_verify(db.session(), page=page_number(request.args.get("hal")))
+    return render("payments/proofs.html", proofs=page, sent=_sent)
+
+
+def _proof_page(proof_id: int, *, error: str | None = None, status: int = 200):
+    row = transfers.proof_to_verify(db.session(), proof_id)
+    return render("payments/proof.html", status=status, error=error, row=row, sent=_sent,
+                  pending=row.proof.status == ProofStatus.PENDING, state=PROOF_STATE_LABELS[row.proof.status],
+                  typed=_typed("credited", "received_on", "reason"), today=today().isoformat())
+
+
+@bp.get("/bendahara/bukti-transfer/<int:proof_id>")
+@desk_required
+def proof(proof_id: int):
+    return _proof_page(proof_id)
+
+
+@bp.post("/bendahara/bukti-transfer/<int:proof_id>/verifikasi")
+@desk_required
+def verify_proof(proof_id: int):
+    outcome = attempt(lambda: transfers.verify_typed(db.session(), current_actor(), proof_id,
+                                                     credited=request.form.get("credited", ""),
+                                                     received_on=request.form.get("received_on", ""), today=today()))
+    if not outcome.ok:
+        return _proof_page(proof_id, error=outcome.error, status=outcome.status)
+    flash(gettext("Bukti transfer diverifikasi: %(amount)s masuk.", amount=format_rupiah(
+        outcome.result.credited, _locale())), "success")
+    return redirect(url_for("payments.proofs_to_verify"))
+
+
+@bp.post("/bendahara/bukti-transfer/<int:proof_id>/tolak")
+@desk_required
+def reject_proof(proof_id: int):
+    outcome = attempt(lambda: transfers.reject_proof(db.session(), current_actor(), proof_id,
+                                                     request.form.get("reason", "")))
+    if not outcome.ok:
+        return _proof_page(proof_id, error=outcome.error, status=outcome.status)
+    flash(gettext("Bukti transfer ditolak; pembeli melihat alasannya dan dapat mengunggah ulang."), "success")
+    return redirect(url_for("payments.proofs_to_verify"))
+
+
+def _deposits_page(*, error: str | None = None, status: int = 200):
+    session = db.session()
+    page = deposits.held(session, today=today(), timezone=current_app.config["TIMEZONE"],
+                         page=page_number(request.args.get("hal")))
+    chosen = set(form_ids("payment")) if request.method == "POST" else set()
+    return render("payments/deposits.html", status=status, error=error, held=page,
+                  holding=deposits.holding(session), chosen=chosen, source_labels=SOURCE_LABELS,
+                  typed=_typed("deposited_on", "billing_code", "ntpn", "amount"), today=today().isoformat())
+
+
+@bp.route("/bendahara/setoran", methods=["GET", "POST"])
+@desk_required
+def held_money():
+    """Money held and not yet deposited, oldest first; a POST records a deposit of the ticked payments."""
+    if request.method == "GET":
+        return _deposits_page()
+    form = request.form
+    slip = deposits.DepositSlip(deposited_on=form.get("deposited_on", ""), billing_code=form.get("billing_code", ""),
+                                ntpn=form.get("ntpn", ""), amount=form.get("amount", ""))
+    outcome = attempt(lambda: deposits.record_deposit(db.session(), current_actor(), slip, form_ids("payment"),
+                                                      today=today(), timezone=current_app.config["TIMEZONE"]))
+    if not outcome.ok:
+        return _deposits_page(error=outcome.error, status=outcome.status)
+    flash(gettext("Setoran %(amount)s dengan NTPN %(ntpn)s dicatat.", amount=format_rupiah(
+        outcome.result.amount, _locale()), ntpn=outcome.result.ntpn), "success")
+    return redirect(url_for("payments.deposits_made"))
+
+
+@bp.get("/bendahara/setoran/riwayat")
+@desk_required
+def deposits_made():
+    page = deposits.deposits(db.session(), page=page_number(request.args.get("hal")))
+    return render("payments/deposit_history.html", deposits=page, source_labels=SOURCE_LABELS)

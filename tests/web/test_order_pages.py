@@ -186,13 +186,14 @@ OWNER_ROUTES = [
     ("POST", "/pesanan/{order}/koreksi"),
     ("GET", "/invoice/{invoice}/invoice.pdf"),
     ("GET", "/invoice/{invoice}/sppd.pdf"),
+    ("POST", "/pesanan/{order}/bukti-transfer"),  # a proof of transfer from abroad (payments)
     ("GET", "/pesanan/{order}/<path:action>"),  # an action's address reopened: the order page (its owner only)
 ]
 STAFF_ONLY_ROUTES = ["/pesanan/<int:order_id>/terima", "/pesanan/<int:order_id>/kembalikan",
                      "/pesanan/<int:order_id>/rp0", "/pesanan/<int:order_id>/baris/<int:line_id>/ukuran",
                      "/pesanan/<int:order_id>/invoice", "/pesanan/<int:order_id>/koreksi/terbitkan-ulang",
                      "/pesanan/<int:order_id>/koreksi/tolak", "/pesanan/<int:order_id>/sampel",
-                     "/pesanan/<int:order_id>/batal-dengan-invoice"]
+                     "/pesanan/<int:order_id>/batal-dengan-invoice", "/pesanan/<int:order_id>/tunai"]
 
 
 def test_the_route_list_covers_every_route_with_an_order_or_file_id(app):
