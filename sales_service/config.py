@@ -111,15 +111,20 @@ SETTINGS: tuple[Setting, ...] = (
             "Treasurer's civil-service number (NIP)."),
     Setting("INVOICE_NUMBER_FORMAT", "SALES_INVOICE_NUMBER_FORMAT", "INV/{satker}/{year}/{seq:05d}", str,
             "Invoice number pattern; `{satker}`, `{year}` and `{seq}` (gap-free per office and year)."),
-    # -- billing codes and payments --
-    Setting("BILLING_GATEWAY", "SALES_BILLING_GATEWAY", "simulated", str,
-            "`simulated` (SimulatedSimponi, in-process) or `http` (HttpBillingGateway to `SALES_BILLING_URL`)."),
+    Setting("SPPD_NUMBER_FORMAT", "SALES_SPPD_NUMBER_FORMAT", "SPPD/{satker}/{year}/{seq:05d}", str,
+            "Number pattern of the data-use agreement (SPPD), its own series apart from invoices; `{satker}`, "
+            "`{year}` and `{seq}` (gap-free per office and year, taken when the invoice is issued)."),
+    Setting("TRANSFER_VALID_DAYS", "SALES_TRANSFER_VALID_DAYS", 30, int,
+            "Days an invoice paid by bank transfer (buyers abroad) may be paid; printed as its validity date."),
     Setting("HEAD_NIP", "SALES_HEAD_NIP", "197205101994031001", str,
             "Head of office's civil-service number (NIP), printed under their name on the SPPD."),
     Setting("FOREIGN_SIGNATURE_NOTE", "SALES_FOREIGN_SIGNATURE_NOTE", "", str,
             "What the SPPD tells a buyer abroad instead of asking for an Indonesian duty stamp (meterai). "
             "Empty: the built-in text (signed without meterai; any stamp duty is settled in Indonesia when "
             "the agreement is used, UU 10/2020). Unconfirmed in law: check with the office's legal staff."),
+    # -- billing codes and payments --
+    Setting("BILLING_GATEWAY", "SALES_BILLING_GATEWAY", "simulated", str,
+            "`simulated` (SimulatedSimponi, in-process) or `http` (HttpBillingGateway to `SALES_BILLING_URL`)."),
     Setting("BILLING_URL", "SALES_BILLING_URL", "", str, "Base URL of the billing endpoint for the `http` gateway."),
     Setting("BILLING_TIMEOUT", "SALES_BILLING_TIMEOUT", 10.0, float, "Seconds before a billing request times out."),
     Setting("BILLING_FIRST_DIGIT", "SALES_BILLING_FIRST_DIGIT", 8, int,

@@ -64,6 +64,11 @@ class Invoice(Base):
     buyer_npwp: Mapped[str | None] = mapped_column(String(16))
     buyer_address: Mapped[str | None] = mapped_column(String(500))  # as on the buyer's profile at issue
     bank_details: Mapped[dict | None] = mapped_column(JSON)  # snapshot for buyers abroad
+    # A bank transfer has no billing code to expire: the invoice states how long it may be paid.
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    # The SPPD draft issued with this version (microdata and maps): its own gap-free number series.
+    sppd_number: Mapped[str | None] = mapped_column(String(80), unique=True, index=True)
+    sppd_sequence: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -87,6 +92,9 @@ class InvoiceLine(Base):
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
     description: Mapped[str] = mapped_column(String(400))
+    # The tariff item as the regulation names it (the schedule file's name_id); None on lines
+    # copied before names were snapshotted and not recoverable.
+    item_name: Mapped[str | None] = mapped_column(String(300))
     kind: Mapped[ProductKind] = mapped_column(str_enum(ProductKind, "invoice_line_kind"))
     regulation: Mapped[str] = mapped_column(String(60))
     schedule_code: Mapped[str] = mapped_column(String(60))
@@ -108,6 +116,17 @@ class InvoiceCounter(Base):
     transaction, so a rolled-back issue leaves no gap and two issuers never share one."""
 
     __tablename__ = "invoice_counter"
+
+    office_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(default=0)
+
+
+class SppdCounter(Base):
+    """Last SPPD number used per office and year, taken like invoice numbers (same transaction,
+    row lock, no gaps); an agreement's number says nothing about its invoice's."""
+
+    __tablename__ = "sppd_counter"
 
     office_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
@@ -183,3 +202,22 @@ class VerificationCode(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[VerifiedDocument] = mapped_column(str_enum(VerifiedDocument, "verified_document"))
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+
+
+class DocumentRendering(Base):
+    """The PDF of an issued document, rendered once and kept in the content-addressed file store.
+
+    ``state`` names what the PDF shows that can change over the invoice's life (its status and,
+    while payable, its billing code), so each state is rendered once and a download serves the
+    stored bytes of the current one; earlier renderings stay, as issued."""
+
+    __tablename__ = "document_rendering"
+    __table_args__ = (UniqueConstraint("invoice_id", "kind", "state"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    kind: Mapped[VerifiedDocument] = mapped_column(str_enum(VerifiedDocument, "rendered_document_kind"))
+    state: Mapped[str] = mapped_column(String(80))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    rendered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,30 +1,52 @@
 """The data the invoice and the SPPD draft print, read from the database: an issued invoice (and
-its order) in, the plain data objects of :mod:`sales_service.documents` out. Never commits, never
-imports Flask: the caller passes the office, the verification link and the time zone."""
+its order) in, the plain data objects of :mod:`sales_service.documents` out; and the PDFs themselves,
+rendered once per state of the invoice and kept in the file store. Never commits, never imports
+Flask: the caller passes the office, the links printed on documents and the time zone."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sales_service.accounts.models import Domicile, User
 from sales_service.dates import date_time
-from sales_service.documents.invoice import BankDetails, DocumentLine, InvoiceDocument
+from sales_service.documents.invoice import BankDetails, DocumentLine, InvoiceDocument, invoice_pdf
 from sales_service.documents.layout import Office
-from sales_service.documents.sppd import Recipient, SppdDocument
+from sales_service.documents.sppd import Recipient, SppdDocument, sppd_pdf
 from sales_service.errors import NotFound
-from sales_service.invoices.models import Invoice, InvoiceStatus, PaymentRoute
+from sales_service.files.storage import FileStorage, StoredFileMissing
+from sales_service.invoices.models import (
+    DocumentRendering,
+    Invoice,
+    InvoiceStatus,
+    PaymentRoute,
+    VerifiedDocument,
+)
 from sales_service.orders.models import IdentityDocument, Order
 from sales_service.orders.requirements import needs_agreement
 from sales_service.pnbp import services as tariffs
 from sales_service.pnbp.schedule import PricingRule
 from sales_service.pnbp.segments import PERSONS
 
-__all__ = ["UNITS", "NoSppdForOrder", "invoice_document", "office_from_config", "quantity_text", "sppd_document"]
+__all__ = [
+    "UNITS",
+    "NoSppdForOrder",
+    "Publisher",
+    "document_pdf",
+    "document_state",
+    "invoice_document",
+    "office_from_config",
+    "publish",
+    "quantity_text",
+    "sppd_document",
+]
 
 # The unit each pricing rule counts in, as printed after the quantity.
 UNITS = {PricingRule.PAGE_BLOCKS: "halaman", PricingRule.SIZE_BYTES: "byte", PricingRule.PER_UNIT: "peta"}
@@ -94,6 +116,7 @@ def invoice_document(
                 description=line.description,
                 regulation=line.regulation,
                 item_code=line.item_code,
+                item_name=line.item_name,
                 basis=line.basis,
                 quantity=quantity_text(line.quantity, line.rule),
                 amount=line.amount,
@@ -110,6 +133,7 @@ def invoice_document(
         verify_url=verify_url,
         replaces=invoice.replaces.number if invoice.replaces_id else None,
         order_url=order_url if transfer else None,
+        valid_until=invoice.valid_until if transfer else None,
         bank_charges_basis=_bank_charges_basis(session, invoice) if transfer else None,
     )
 
@@ -154,7 +178,8 @@ def sppd_document(session: Session, invoice: Invoice, *, office: Office, verify_
         if needs_agreement([line.kind])
     )
     return SppdDocument(
-        number=f"SPPD/{invoice.number}",  # its own series comes with the next commit
+        # Its own series (SppdCounter); agreements issued before it existed were numbered by the migration.
+        number=invoice.sppd_number or f"SPPD/{invoice.number}",
         version=invoice.version,
         status="void" if invoice.status == InvoiceStatus.VOID else "draft",
         issued_on=invoice.issued_on,
@@ -194,3 +219,73 @@ def _recipient(session: Session, invoice: Invoice, order: Order) -> Recipient:
 def _order_of(session: Session, invoice: Invoice) -> Order:
     # An invoice's order_id is a foreign key: the order is there.
     return session.get_one(Order, invoice.order_id)
+
+
+# -- rendered once, served as stored ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """What rendering an invoice's documents needs from outside the services: where PDFs are kept, the
+    office as printed and its time zone, and the absolute links printed on them (built by the caller,
+    which knows the routes and the public address)."""
+
+    storage: FileStorage
+    office: Office
+    timezone: str
+    verify_url: Callable[[VerifiedDocument, int], str]  # (document kind, invoice id) -> its QR link
+    order_url: Callable[[int], str]  # order id -> the buyer's order page
+    foreign_signature_note: str | None = None
+
+
+def document_state(invoice: Invoice, kind: VerifiedDocument) -> str:
+    """What a document shows that can change after it is issued: the invoice's status and, on the
+    invoice, the billing code it prints (a new code after expiry is a new state). Everything else on
+    an issued document is fixed, so one rendering per state is all there ever is to render."""
+    if kind == VerifiedDocument.SPPD:
+        return "void" if invoice.status == InvoiceStatus.VOID else "draft"
+    code = invoice.current_code
+    return f"{invoice.status.value}:{code.code if code else '-'}"
+
+
+def _render(session: Session, invoice: Invoice, kind: VerifiedDocument, publisher: Publisher) -> bytes:
+    link = publisher.verify_url(kind, invoice.id)
+    if kind == VerifiedDocument.SPPD:
+        return sppd_pdf(sppd_document(session, invoice, office=publisher.office, verify_url=link,
+                                      foreign_signature_note=publisher.foreign_signature_note))
+    return invoice_pdf(invoice_document(session, invoice, office=publisher.office, verify_url=link,
+                                        timezone=publisher.timezone, order_url=publisher.order_url(invoice.order_id)))
+
+
+def document_pdf(session: Session, invoice: Invoice, kind: VerifiedDocument, publisher: Publisher) -> bytes:
+    """The PDF of ``invoice``'s document in its current state: the stored bytes when this state was
+    rendered before (at issue, voiding or a new code), else rendered now and stored, once. Raises
+    :class:`NoSppdForOrder` for the SPPD of an order that has none."""
+    state = document_state(invoice, kind)
+    stored = session.scalar(select(DocumentRendering).where(
+        DocumentRendering.invoice_id == invoice.id, DocumentRendering.kind == kind, DocumentRendering.state == state))
+    if stored is not None:
+        try:
+            return publisher.storage.get(stored.sha256)
+        except StoredFileMissing:
+            pass  # the store lost it: the same data renders the same bytes (reportlab's invariant mode)
+    data = _render(session, invoice, kind, publisher)
+    key = publisher.storage.put(data)
+    if stored is None:
+        try:
+            with session.begin_nested():  # a concurrent first download may have stored this state already
+                session.add(DocumentRendering(invoice_id=invoice.id, kind=kind, state=state, sha256=key,
+                                              size=len(data)))
+        except IntegrityError:
+            pass
+    return data
+
+
+def publish(session: Session, invoice: Invoice, publisher: Publisher) -> None:
+    """Render and keep ``invoice``'s documents in their current state (called when it is issued,
+    voided or given a new billing code), so downloads serve stored bytes."""
+    kinds = [VerifiedDocument.INVOICE]
+    if _order_of(session, invoice).needs_agreement:
+        kinds.append(VerifiedDocument.SPPD)
+    for kind in kinds:
+        document_pdf(session, invoice, kind, publisher)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +22,7 @@ from sales_service.errors import N_, Conflict, InvalidInput, NotFound
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
 from sales_service.files.storage import FileStorage
-from sales_service.invoices import verification
+from sales_service.invoices import printing, verification
 from sales_service.invoices.gateway import BillingGateway, BillingRequest
 from sales_service.invoices.models import (
     BillingCode,
@@ -35,6 +35,7 @@ from sales_service.invoices.models import (
     InvoiceLine,
     InvoiceStatus,
     PaymentRoute,
+    SppdCounter,
     VerificationCode,
     VerifiedDocument,
 )
@@ -53,6 +54,8 @@ class InvoiceSettings:
     number_format: str  # e.g. "INV/{satker}/{year}/{seq:05d}"
     expiry_days: int
     bank: dict  # bank_name, account_name, account_number, swift
+    sppd_number_format: str = "SPPD/{satker}/{year}/{seq:05d}"  # the agreement's own series
+    transfer_valid_days: int = 30  # a transfer from abroad has no billing code to expire: the invoice says until when
 
 
 class InvoiceNotFound(NotFound):
@@ -140,21 +143,21 @@ def open_correction(session: Session, order_id: int) -> CorrectionRequest | None
 
 # -- numbering ----------------------------------------------------------------------------
 
-def next_sequence(session: Session, office_code: str, year: int) -> int:
-    """Take the next number of the office's year. The counter row is updated in this
-    transaction: concurrent issuers queue on its row lock, and a rollback gives the
-    number back, so numbers have no gaps."""
+def next_sequence(session: Session, office_code: str, year: int, counter=InvoiceCounter) -> int:
+    """Take the next number of the office's year (invoices, or with ``counter=SppdCounter`` the
+    agreements). The counter row is updated in this transaction: concurrent issuers queue on its
+    row lock, and a rollback gives the number back, so numbers have no gaps."""
     bump = (
-        update(InvoiceCounter)
-        .where(InvoiceCounter.office_code == office_code, InvoiceCounter.year == year)
-        .values(last_sequence=InvoiceCounter.last_sequence + 1)
-        .returning(InvoiceCounter.last_sequence)
+        update(counter)
+        .where(counter.office_code == office_code, counter.year == year)
+        .values(last_sequence=counter.last_sequence + 1)
+        .returning(counter.last_sequence)
     )
     sequence = session.execute(bump).scalar()
     if sequence is None:
         try:
             with session.begin_nested():
-                session.execute(insert(InvoiceCounter).values(office_code=office_code, year=year, last_sequence=0))
+                session.execute(insert(counter).values(office_code=office_code, year=year, last_sequence=0))
         except IntegrityError:
             pass  # another transaction created the year's counter first
         sequence = session.execute(bump).scalar_one()
@@ -176,6 +179,9 @@ def _new_invoice(session: Session, actor: Actor, order: Order, settings: Invoice
     # The counter's UPDATE first: on SQLite a read before it in this transaction would make the write lock
     # fail at once ("database is locked") instead of waiting its turn (busy_timeout) behind a concurrent issuer.
     sequence = next_sequence(session, settings.office_code, today.year)
+    # Microdata and maps go with an agreement, numbered in its own series when the invoice is issued.
+    sppd_sequence = next_sequence(session, settings.office_code, today.year, SppdCounter) \
+        if order.needs_agreement else None
     buyer = session.get(User, order.buyer_id) if order.buyer_id else None
     route = _payment_route(order, buyer)
     invoice = Invoice(
@@ -190,13 +196,18 @@ def _new_invoice(session: Session, actor: Actor, order: Order, settings: Invoice
         buyer_npwp=buyer.npwp if buyer else None,
         buyer_address=buyer.address if buyer else None,  # the profile now: a reissue prints the corrected one
         bank_details=dict(settings.bank, reference=None) if route == PaymentRoute.BANK_TRANSFER else None,
+        valid_until=today + timedelta(days=settings.transfer_valid_days) if route == PaymentRoute.BANK_TRANSFER
+        else None,
+        sppd_sequence=sppd_sequence,
+        sppd_number=settings.sppd_number_format.format(satker=settings.office_code, year=today.year,
+                                                       seq=sppd_sequence) if sppd_sequence else None,
         created_by_id=actor.user.id,
         lines=[
             InvoiceLine(position=position, description=line.product_title, kind=line.kind,
                         regulation=line.regulation, schedule_code=line.schedule_code, item_code=line.item_code,
-                        rule=line.rule, basis=line.basis, quantity=line.quantity, unit_price=line.unit_price,
-                        normal_amount=line.normal_amount, amount=line.amount, waived=line.waived,
-                        waiver_basis=line.waiver_basis)
+                        item_name=line.item_name, rule=line.rule, basis=line.basis, quantity=line.quantity,
+                        unit_price=line.unit_price, normal_amount=line.normal_amount, amount=line.amount,
+                        waived=line.waived, waiver_basis=line.waiver_basis)
             for position, line in enumerate(order.lines, start=1)
         ],
     )
@@ -251,9 +262,11 @@ def _issue_code(session: Session, invoice: Invoice, gateway: BillingGateway, set
 
 
 def issue_invoice(session: Session, actor: Actor, order_id: int, settings: InvoiceSettings,
-                  gateway: BillingGateway, *, today: date, expected_version: int | None = None) -> Invoice:
-    """Invoice an accepted order: copy its priced lines, number it, and get a billing
-    code (domestic), bank instructions (abroad) or nothing to pay (Rp0)."""
+                  gateway: BillingGateway, *, today: date, expected_version: int | None = None,
+                  publisher: printing.Publisher | None = None) -> Invoice:
+    """Invoice an accepted order: copy its priced lines, number it (and its SPPD), and get a billing
+    code (domestic), bank instructions (abroad) or nothing to pay (Rp0). With a ``publisher`` the
+    invoice and SPPD PDFs are rendered now and kept: an issued document never changes."""
     order = workflow.load_order(session, order_id)
     actor.require(Do.ISSUE_INVOICE, order, expected_version=expected_version)
     waiting = [line.product_title for line in order.lines if line.awaiting_final_size]
@@ -265,7 +278,14 @@ def issue_invoice(session: Session, actor: Actor, order_id: int, settings: Invoi
         invoice = _create_once(session, actor, order, settings, billing, today=today, version=1, replaces=None)
         workflow.apply(session, order, actor, Action.ISSUE_INVOICE, details=_issue_details(invoice))
         workflow.save(session)  # the order's version counter: a concurrent issuer stops here, rolled back whole
+        _publish(session, publisher, invoice)  # a document that cannot print is not issued: all rolls back
     return invoice
+
+
+def _publish(session: Session, publisher: printing.Publisher | None, *invoices: Invoice) -> None:
+    if publisher is not None:
+        for invoice in invoices:
+            printing.publish(session, invoice, publisher)
 
 
 def _issue_details(invoice: Invoice, voided: Invoice | None = None) -> dict:
@@ -288,7 +308,8 @@ def _create_once(session: Session, actor: Actor, order: Order, settings: Invoice
 
 
 def request_new_code(session: Session, actor: Actor, invoice_id: int, settings: InvoiceSettings,
-                     gateway: BillingGateway, *, now: datetime, expires_text) -> BillingCode:
+                     gateway: BillingGateway, *, now: datetime, expires_text,
+                     publisher: printing.Publisher | None = None) -> BillingCode:
     """A new billing code for an invoice whose code expired; the old one stays in the
     history as replaced."""
     invoice = get_invoice_for(session, invoice_id, actor.user)
@@ -311,6 +332,7 @@ def request_new_code(session: Session, actor: Actor, invoice_id: int, settings: 
                         details={"invoice": invoice.number, "old": current.code if current else None,
                                  "new": code.code})
         workflow.save(session)
+        _publish(session, publisher, invoice)  # the invoice as it now reads: with the new code
     return code
 
 
@@ -368,9 +390,11 @@ def request_correction(session: Session, actor: Actor, order_id: int, target: st
 
 
 def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSettings, gateway: BillingGateway, *,
-            today: date, note: str = "", expected_version: int | None = None) -> Invoice:
+            today: date, note: str = "", expected_version: int | None = None,
+            publisher: printing.Publisher | None = None) -> Invoice:
     """Answer the open correction by voiding the current invoice (and its SPPD draft) and
-    issuing a new version linked to it, with a new billing code."""
+    issuing a new version linked to it, with a new billing code. With a ``publisher`` the voided
+    documents are rendered once more, watermarked, and the new ones rendered."""
     order = workflow.load_order(session, order_id)
     # Before the gateway is asked to cancel anything.
     actor.require(Do.ANSWER_CORRECTION, order, expected_version=expected_version)
@@ -394,6 +418,7 @@ def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSett
         workflow.apply(session, order, actor, Action.REISSUE, reason=note.strip() or None,
                        details=_issue_details(new, voided=old))
         workflow.save(session)
+        _publish(session, publisher, old, new)
         # Last, once everything else is written: the old codes stop being payable.
         for code in live:
             gateway.cancel(session, code.code)
@@ -432,7 +457,7 @@ def decline_correction(session: Session, actor: Actor, order_id: int, explanatio
 
 
 def cancel_invoiced_order(session: Session, actor: Actor, order_id: int, gateway: BillingGateway, *, reason: str,
-                          expected_version: int | None = None) -> Order:
+                          expected_version: int | None = None, publisher: printing.Publisher | None = None) -> Order:
     """Cancel an order that already has an invoice: the invoice is voided and its active
     billing code cancelled in the same transaction, so no payment can follow."""
     order = workflow.load_order(session, order_id)
@@ -451,6 +476,7 @@ def cancel_invoiced_order(session: Session, actor: Actor, order_id: int, gateway
         correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
     workflow.mark_cancelled(session, order, actor, reason)
     workflow.save(session)
+    _publish(session, publisher, invoice)  # its PDF from now on says VOID
     for code in live:  # last, once the cancellation is written
         gateway.cancel(session, code.code)
     return order

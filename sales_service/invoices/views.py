@@ -10,8 +10,6 @@ from flask_login import current_user
 
 from sales_service import dates, db
 from sales_service.access import officer_required, public, signed_in
-from sales_service.documents import invoice as invoice_documents
-from sales_service.documents import sppd as sppd_documents
 from sales_service.errors import N_, InvalidInput
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
@@ -29,6 +27,8 @@ from sales_service.invoices.models import (
 from sales_service.orders.pages import current_actor, order_action
 from sales_service.orders.permissions import Do
 from sales_service.web import (
+    attempt,
+    error_response,
     file_storage,
     form_version,
     render,
@@ -47,6 +47,17 @@ def _settings() -> services.InvoiceSettings:
         expiry_days=config["BILLING_EXPIRY_DAYS"],
         bank={"bank_name": config["BANK_NAME"], "account_name": config["BANK_ACCOUNT_NAME"],
               "account_number": config["BANK_ACCOUNT_NUMBER"], "swift": config["BANK_SWIFT"]},
+        sppd_number_format=config["SPPD_NUMBER_FORMAT"], transfer_valid_days=config["TRANSFER_VALID_DAYS"],
+    )
+
+
+def _publisher() -> printing.Publisher:
+    """How this service renders and keeps documents: the upload store, the office, its links."""
+    config = current_app.config
+    return printing.Publisher(
+        storage=file_storage(), office=printing.office_from_config(config), timezone=config["TIMEZONE"],
+        verify_url=verify_url, order_url=lambda order_id: _public(url_for("orders.show", order_id=order_id)),
+        foreign_signature_note=config["FOREIGN_SIGNATURE_NOTE"],
     )
 
 
@@ -97,6 +108,7 @@ def order_section(session, order, actor):
     code = current.current_code if current and not invoice_void else None
     if code is not None and code.status != CodeStatus.ACTIVE:
         code = None
+    corrections = services.corrections_of(session, order.id)  # read once: the open one is among them
     return {
         "order": order,
         "may": lambda do: actor.may(do, order),
@@ -107,9 +119,8 @@ def order_section(session, order, actor):
         "code_expired": bool(code and code.status == CodeStatus.ACTIVE and services.code_expired(code, now)),
         "may_renew_code": bool(current and services.code_renewable(current, now)
                                and actor.may(Do.NEW_BILLING_CODE, order)),
-        "answered_corrections": [c for c in services.corrections_of(session, order.id)
-                                 if c.status != CorrectionStatus.OPEN],
-        "open_correction": services.open_correction(session, order.id),
+        "answered_corrections": [c for c in corrections if c.status != CorrectionStatus.OPEN],
+        "open_correction": next((c for c in corrections if c.status == CorrectionStatus.OPEN), None),
         "samples": [d for d in files.documents(session, order.id) if d.doc_type == DocumentType.SAMPLE],
         "targets": [t for t in CorrectionTarget
                     if t == CorrectionTarget.INVOICE
@@ -143,7 +154,7 @@ CORRECTION_STATE_LABELS = {
 @order_action
 def issue(order_id: int):
     invoice = services.issue_invoice(db.session(), current_actor(), order_id, _settings(), _gateway(), today=today(),
-                                     expected_version=form_version())
+                                     expected_version=form_version(), publisher=_publisher())
     return gettext("Invoice %(number)s diterbitkan.", number=invoice.number)
 
 
@@ -155,7 +166,7 @@ def new_code(order_id: int):
     if invoice is None or invoice.order_id != order_id:
         abort(404)
     code = services.request_new_code(db.session(), current_actor(), invoice.id, _settings(), _gateway(),
-                                     now=datetime.now(UTC), expires_text=expiry_text)
+                                     now=datetime.now(UTC), expires_text=expiry_text, publisher=_publisher())
     return gettext("Kode billing baru %(code)s berlaku sampai %(until)s.", code=code.code,
                    until=expiry_text(code.expires_at))
 
@@ -174,7 +185,8 @@ def request_correction(order_id: int):
 @order_action
 def reissue(order_id: int):
     invoice = services.reissue(db.session(), current_actor(), order_id, _settings(), _gateway(), today=today(),
-                               note=request.form.get("note", ""), expected_version=form_version())
+                               note=request.form.get("note", ""), expected_version=form_version(),
+                               publisher=_publisher())
     return gettext("Invoice lama dibatalkan; versi baru %(number)s diterbitkan.", number=invoice.number)
 
 
@@ -192,7 +204,8 @@ def decline(order_id: int):
 @order_action
 def cancel_invoiced(order_id: int):
     services.cancel_invoiced_order(db.session(), current_actor(), order_id, _gateway(),
-                                   reason=request.form.get("reason", ""), expected_version=form_version())
+                                   reason=request.form.get("reason", ""), expected_version=form_version(),
+                                   publisher=_publisher())
     return gettext("Pesanan dibatalkan; invoice dan kode billingnya tidak berlaku lagi.")
 
 
@@ -218,32 +231,29 @@ def _pdf_response(data: bytes, filename: str):
     return response
 
 
+def _stored_pdf(invoice_id: int, kind: VerifiedDocument, filename: str):
+    """The document as rendered when it reached its current state (issued, voided, new code), read
+    from the file store; rendered and kept on first download only when no rendering exists yet
+    (documents issued before they were kept, an invoice marked paid)."""
+    session = db.session()
+    invoice = services.get_invoice_for(session, invoice_id, current_user)
+    name = filename.format(number=invoice.number.replace("/", "-"))
+    outcome = attempt(lambda: printing.document_pdf(session, invoice, kind, _publisher()))
+    if not outcome.ok:  # an order without microdata or maps has no SPPD (NoSppdForOrder): 404
+        return error_response(outcome.error, outcome.status)
+    return _pdf_response(outcome.result, name)
+
+
 @bp.get("/invoice/<int:invoice_id>/invoice.pdf")
 @signed_in
 def invoice_pdf(invoice_id: int):
-    session = db.session()
-    invoice = services.get_invoice_for(session, invoice_id, current_user)
-    config = current_app.config
-    document = printing.invoice_document(session, invoice, office=printing.office_from_config(config),
-                                         verify_url=verify_url(VerifiedDocument.INVOICE, invoice.id),
-                                         timezone=config["TIMEZONE"],
-                                         order_url=_public(url_for("orders.show", order_id=invoice.order_id)))
-    filename = invoice.number.replace("/", "-") + ".pdf"
-    return _pdf_response(invoice_documents.invoice_pdf(document), filename)
+    return _stored_pdf(invoice_id, VerifiedDocument.INVOICE, "{number}.pdf")
 
 
 @bp.get("/invoice/<int:invoice_id>/sppd.pdf")
 @signed_in
 def sppd_pdf(invoice_id: int):
-    session = db.session()
-    invoice = services.get_invoice_for(session, invoice_id, current_user)
-    # An order without microdata or maps has no SPPD: printing answers 404 (NoSppdForOrder).
-    config = current_app.config
-    document = printing.sppd_document(session, invoice, office=printing.office_from_config(config),
-                                      verify_url=verify_url(VerifiedDocument.SPPD, invoice.id),
-                                      foreign_signature_note=config["FOREIGN_SIGNATURE_NOTE"])
-    filename = "SPPD-" + invoice.number.replace("/", "-") + ".pdf"
-    return _pdf_response(sppd_documents.sppd_pdf(document), filename)
+    return _stored_pdf(invoice_id, VerifiedDocument.SPPD, "SPPD-{number}.pdf")
 
 
 STATE_LABELS = {

@@ -127,6 +127,8 @@ class OrderLine(Base):
     schedule_code: Mapped[str] = mapped_column(String(60))
     regulation: Mapped[str] = mapped_column(String(60))
     item_code: Mapped[str] = mapped_column(String(60))
+    # The tariff item as the regulation names it (schedule file name_id), copied when priced.
+    item_name: Mapped[str | None] = mapped_column(String(300))
     rule: Mapped[PricingRule] = mapped_column(str_enum(PricingRule, "line_rule"))
     quantity: Mapped[int] = mapped_column(BigInteger)  # pages, bytes or maps
     unit_price: Mapped[int] = mapped_column(BigInteger)

@@ -89,7 +89,8 @@ def latest_return(session: Session, order: Order) -> OrderEvent | None:
 def line_from_quote(line: QuoteLine, product, *, on: date, estimated: bool, chosen) -> OrderLine:
     order_line = OrderLine(
         product_id=product.id, product_title=product.title, kind=product.kind, full_set=not estimated,
-        schedule_code=line.schedule_code, regulation=line.regulation, item_code=line.item_code, rule=line.rule,
+        schedule_code=line.schedule_code, regulation=line.regulation, item_code=line.item_code,
+        item_name=line.item_name_id, rule=line.rule,
         quantity=line.quantity, unit_price=line.unit_price, normal_amount=line.normal_amount, amount=line.amount,
         basis=line.basis, waived=line.waived, waiver_basis=line.waiver_basis, priced_on=on,
         estimated_quantity=line.quantity if estimated else None,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import event
 
 from sales_service.accounts.models import Domicile, User
 from sales_service.invoices.gateway import SimulatedSimponi
@@ -77,6 +79,7 @@ def test_a_buyer_abroad_reads_until_when_to_pay_where_to_upload_the_proof_and_th
     # priced under PP 13/2024 (the schedule in force in 2026): its own rule, never PP 7/2015 Pasal 3
     assert "Biaya bank ditanggung pembayar (PP 13/2024)." in text
     assert "7/2015" not in text
+    assert "Berlaku sampai" in text and "(valid until" in text  # SALES_TRANSFER_VALID_DAYS after issue
 
 
 def test_the_invoice_names_the_tariff_item_and_shows_the_calculation_not_a_unit_price(client, world, db_session):
@@ -145,3 +148,72 @@ def test_a_buyer_abroad_is_not_asked_for_an_indonesian_duty_stamp(client, world,
     assert "Ditandatangani di luar negeri tanpa meterai." in text
     assert "Rp10.000" not in text
     assert f"Nomor paspor {'.' * 44}" in text
+
+
+# -- rendered once, served as stored (point 21) --------------------------------------------------------
+
+
+def test_a_downloaded_invoice_is_the_one_rendered_when_it_was_issued(client, world, db_session):
+    buyer = make_buyer(db_session, email="ani@example.test")
+    order_id = accepted_order(db_session, buyer, make_publication(db_session, pages=120))
+    world.config["OFFICE_NAME"] = "BPS Kabupaten Tabanan"
+    issue(client, order_id)
+    issued = download(client, "ani@example.test", order_id)
+
+    world.config["OFFICE_NAME"] = "BPS Kabupaten Badung"  # settings change after issue
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/katalog")})
+    served = download(client, "ani@example.test", order_id)
+
+    assert served == issued
+    assert "BPS Kabupaten Tabanan" in pdf_text(served) and "Badung" not in pdf_text(served)
+
+
+def test_after_cancellation_the_invoice_downloads_as_void(client, world, db_session):
+    buyer = make_buyer(db_session, email="ani@example.test")
+    order_id = accepted_order(db_session, buyer, make_publication(db_session, pages=120))
+    issue(client, order_id)
+    login(client, "petugas@example.test")
+    page = client.get(f"/pesanan/{order_id}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    response = client.post(f"/pesanan/{order_id}/batal-dengan-invoice",
+                           data={"csrf_token": csrf_token(client, "/katalog"), "reason": "Pembeli membatalkan.",
+                                 "version": version})
+    assert response.status_code == 302
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/katalog")})
+
+    text = pdf_text(download(client, "ani@example.test", order_id))
+    assert "VOID / BATAL" in text and "Jangan membayar berdasarkan invoice ini" in text
+
+
+def test_the_sppd_carries_its_own_number_not_the_invoices(client, world, db_session):
+    buyer = make_buyer(db_session, email="ani@example.test")
+    order = make_order(db_session, buyer, make_microdata(db_session))
+    accept(db_session, order.id)
+    issue(client, order.id)
+
+    text = pdf_text(download(client, "ani@example.test", order.id, "sppd"))
+    assert re.search(r"Nomor SPPD/000000/\d{4}/00001 ", text)
+    assert "SPPD/INV" not in text
+
+
+def test_the_invoices_section_of_the_order_page_reads_each_of_its_tables_once(client, world, db_session):
+    buyer = make_buyer(db_session, email="ani@example.test")
+    order = make_order(db_session, buyer, make_microdata(db_session))
+    accept(db_session, order.id)
+    issue(client, order.id)
+    login(client, "ani@example.test")
+    statements = []
+    engine = world.extensions["sales_db"]["engine"]
+
+    def count(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(f"/pesanan/{order.id}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    reads = Counter(match.group(1) for s in statements if (match := re.search(r"\bFROM (\w+)", s)))
+    for table in ("invoice", "invoice_line", "billing_code", "correction_request", "document_rendering"):
+        assert reads[table] <= 1, (table, reads)
