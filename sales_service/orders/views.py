@@ -98,7 +98,7 @@ def reopened_action(order_id: int, action: str):
     return redirect(url_for("orders.show", order_id=order_id), 303)
 
 
-@bp.errorhandler(RequestEntityTooLarge)
+@bp.app_errorhandler(RequestEntityTooLarge)  # every upload form on an order page: orders, invoices, payments
 def upload_too_large(_error):
     """A request too large to read (a file well over the upload limit) sent from the order page
     comes back to it, saying the limit; elsewhere, the plain error page."""

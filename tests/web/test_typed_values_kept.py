@@ -90,3 +90,15 @@ def test_a_new_abstract_version_keeps_the_attachment_unless_a_new_one_is_given(c
     send(client, f"/pesanan/{draft}/abstrak", **dict(TYPED, method="Indeks Gini dan Theil."))
     versions = element_text(page(client, f"/pesanan/{draft}"), "abstract-versions")
     assert versions.count("lampiran.pdf") == 2  # version 2 carries the first version's attachment
+
+
+def test_a_file_too_large_for_another_packages_upload_also_comes_back_to_the_order_page(client, app, draft):
+    """The same answer for every upload form on the order page, not only the orders blueprint's
+    (here the invoices blueprint's sample upload, refused before it is read)."""
+    app.config["MAX_UPLOAD_MB"] = 1
+    app.config["MAX_CONTENT_LENGTH"] = 2_000_000
+    huge = pdf_bytes()[:-6] + b" " * 2_500_000 + b"%%EOF\n"
+    response = send(client, f"/pesanan/{draft}/sampel", file=(huge, "sampel.pdf"))
+    assert response.status_code == 413
+    assert element_text(response.get_data(as_text=True), "form-error") == (
+        "Berkas terlalu besar: batas 1 MB per berkas. Pilih berkas yang lebih kecil.")
