@@ -105,6 +105,18 @@ def _register_payments_section(app: Flask, register_order_section) -> None:
         EVENT_LABELS.setdefault(action, label)
 
 
+def _register_payment_tools(app: Flask, register_order_section) -> None:
+    """The treasurer's revenue recap, and the payment simulator's controls on the order page
+    (shown only while the billing gateway is the simulated one)."""
+    from sales_service.payments.recap_views import bp as recap_bp
+    from sales_service.payments.simulator_views import bp as simulator_bp
+    from sales_service.payments.simulator_views import order_section
+
+    app.register_blueprint(recap_bp)
+    app.register_blueprint(simulator_bp)
+    register_order_section(app, "payments/_simulator_section.html", order_section)
+
+
 def _register_blueprints(app: Flask) -> None:
     from sales_service.access import public
     from sales_service.accounts.views import bp as accounts_bp
@@ -119,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     _register_invoices(app, register_order_section)
     _register_payments_section(app, register_order_section)
+    _register_payment_tools(app, register_order_section)
 
     @app.get("/")
     @public
