@@ -25,7 +25,18 @@ from sales_service.invoices import services as invoices
 from sales_service.money import format_rupiah
 from sales_service.orders.pages import current_actor, order_action
 from sales_service.paging import page_number
-from sales_service.payments import balances, cash, currencies, deposits, reconciliation, services, signing, transfers
+from sales_service.payments import (
+    balances,
+    cash,
+    currencies,
+    deposits,
+    receipt_pages,
+    receipts,
+    reconciliation,
+    services,
+    signing,
+    transfers,
+)
 from sales_service.payments.models import LineState, PaymentSource, ProofStatus
 from sales_service.payments.notifications import NotificationMalformed, parse_body
 from sales_service.payments.permissions import TREASURERS, Pay, may, may_decide
@@ -124,7 +135,7 @@ def invoice_api(number: str):
                    "ntb": p.ntb, "status": p.status.value,
                    "problem": p.problem.value if p.problem else None, "paid_at": _local(p.paid_at)}
                   for p in payments],
-        receipt_number=None,  # receipts (kuitansi) arrive with the treasurer's desk
+        receipt_number=receipts.receipt_numbers(session, [invoice.id]).get(invoice.id),  # the valid one
     )
 
 
@@ -413,3 +424,46 @@ def held_money():
 def deposits_made():
     page = deposits.deposits(db.session(), page=page_number(request.args.get("hal")))
     return render("payments/deposit_history.html", deposits=page, source_labels=SOURCE_LABELS)
+
+
+# -- receipts (kuitansi, issue 10, point 9): what these pages need is in payments/receipt_pages.py ---------
+
+receipt_desk = roles_required(*receipt_pages.ISSUERS)
+
+
+@bp.record_once
+def _register_receipt_section(state) -> None:
+    receipt_pages.register(state.app)
+
+
+@bp.post("/pesanan/<int:order_id>/kuitansi")
+@receipt_desk
+@order_action
+def issue_receipt(order_id: int):
+    return receipt_pages.issue(order_id)
+
+
+@bp.post("/pesanan/<int:order_id>/kuitansi/<int:receipt_id>/ganti")
+@receipt_desk
+@order_action
+def reissue_receipt(order_id: int, receipt_id: int):
+    """Void a wrong receipt with the reason typed, and issue its replacement."""
+    return receipt_pages.reissue(order_id, receipt_id)
+
+
+@bp.get("/kuitansi/<int:receipt_id>/kuitansi.pdf")
+@signed_in
+def receipt_pdf(receipt_id: int):
+    return receipt_pages.pdf_response(receipt_id)
+
+
+@bp.route("/bendahara/kuitansi", methods=["GET", "POST"])
+@receipt_desk
+def receipt_batch():
+    return receipt_pages.batch()
+
+
+@bp.get("/verify/kuitansi/<code>")
+@public
+def verify_receipt(code: str):
+    return receipt_pages.verify_page(code)

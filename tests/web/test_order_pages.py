@@ -193,7 +193,8 @@ STAFF_ONLY_ROUTES = ["/pesanan/<int:order_id>/terima", "/pesanan/<int:order_id>/
                      "/pesanan/<int:order_id>/rp0", "/pesanan/<int:order_id>/baris/<int:line_id>/ukuran",
                      "/pesanan/<int:order_id>/invoice", "/pesanan/<int:order_id>/koreksi/terbitkan-ulang",
                      "/pesanan/<int:order_id>/koreksi/tolak", "/pesanan/<int:order_id>/sampel",
-                     "/pesanan/<int:order_id>/batal-dengan-invoice", "/pesanan/<int:order_id>/tunai"]
+                     "/pesanan/<int:order_id>/batal-dengan-invoice", "/pesanan/<int:order_id>/tunai",
+                     "/pesanan/<int:order_id>/kuitansi", "/pesanan/<int:order_id>/kuitansi/<int:receipt_id>/ganti"]
 
 
 def test_the_route_list_covers_every_route_with_an_order_or_file_id(app):
