@@ -188,3 +188,15 @@ def test_the_staff_api_names_the_receipt(client, app, db_session, people, paid):
     invoice_number = invoices.current_invoice(db_session, paid).number
     body = client.get(f"/api/v1/invoices/{invoice_number}", headers={"Authorization": f"Bearer {plain}"}).get_json()
     assert body["receipt_number"] == number and body["amount_paid"] == 335_000
+
+
+def test_a_refused_reissue_shows_why_and_keeps_the_reason_typed(client, paid):
+    issue_from_order_page(client, paid)
+    stale = page(client, f"/pesanan/{paid}")
+    submit_form(client, stale, "reissue-form", tick={"reason": "Nama institusi salah."})
+    # The same (stale) page again: its receipt was voided meanwhile.
+    refused = submit_form(client, stale, "reissue-form", tick={"reason": "Alamat salah ketik."}, follow=False)
+    html = text_of(refused)
+    assert refused.status_code == 409 and "sudah dibatalkan" in html
+    assert "Alamat salah ketik.</textarea>" in html
+    assert len(set(NUMBER.findall(element_text(html, "receipt-list")))) == 2, "nothing more was issued"
