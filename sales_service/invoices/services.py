@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -70,15 +70,35 @@ class CodeStillValid(Conflict):
 
 # -- reading ----------------------------------------------------------------------------
 
+_READ_ONCE = "invoices.invoices_of"
+
+
+def _read_once(session: Session) -> dict:
+    """This session's invoices by order, read once until the session writes or ends: the order page's
+    sections (invoices, payments, receipts) each ask for an order's invoices, and one read serves them.
+    Cleared by every flush, commit and rollback, so a use case never sees a list older than its writes."""
+    memo = session.info.get(_READ_ONCE)
+    if memo is None:
+        memo = session.info[_READ_ONCE] = {}
+        for moment in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+            event.listen(session, moment, lambda *_args, **_kwargs: memo.clear())
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what the query would autoflush; it clears the memo
+    return memo
+
+
 def invoices_of(session: Session, order_id: int) -> list[Invoice]:
     """Every version, newest first."""
-    query = (
-        select(Invoice)
-        .where(Invoice.order_id == order_id)
-        .options(selectinload(Invoice.lines), selectinload(Invoice.billing_codes))
-        .order_by(Invoice.version.desc())
-    )
-    return list(session.scalars(query))
+    memo = _read_once(session)
+    if order_id not in memo:
+        query = (
+            select(Invoice)
+            .where(Invoice.order_id == order_id)
+            .options(selectinload(Invoice.lines), selectinload(Invoice.billing_codes))
+            .order_by(Invoice.version.desc())
+        )
+        memo[order_id] = list(session.scalars(query))
+    return list(memo[order_id])
 
 
 def current_invoice(session: Session, order_id: int) -> Invoice | None:
