@@ -59,8 +59,13 @@ class NotificationNotFound(NotFound):
 def store_notification(session: Session, webhook_id: str, body: bytes, *,
                        channel: NotificationChannel = NotificationChannel.WEBHOOK) -> PaymentNotification:
     """Keep the raw notification before anything is done with it. A repeated webhook-id
-    raises :class:`AlreadyReceived` (the unique constraint decides, also under races)."""
-    if session.scalar(select(PaymentNotification.id).where(PaymentNotification.webhook_id == webhook_id)):
+    raises :class:`AlreadyReceived` (the unique constraint decides, also under races),
+    unless the earlier delivery was stored but never applied: then that one is returned,
+    so the sender's retry finishes the work."""
+    earlier = session.scalar(select(PaymentNotification).where(PaymentNotification.webhook_id == webhook_id))
+    if earlier is not None:
+        if earlier.state in (NotificationState.RECEIVED, NotificationState.FAILED):
+            return earlier  # stored before but never applied (e.g. the server failed): apply it now
         raise AlreadyReceived()
     notification = PaymentNotification(webhook_id=webhook_id, channel=channel, body=body.decode("utf-8"),
                                        state=NotificationState.RECEIVED)

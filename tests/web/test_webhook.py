@@ -157,3 +157,17 @@ def test_the_staff_api_lists_the_payments_and_the_amount_paid(client, app, code)
     assert answer["payments"] == [{
         "source": "billing_notification", "amount": 335_000, "currency": "IDR", "ntpn": "0A1B2C3D4E5F6G7H",
         "ntb": "123456789012", "status": "settled", "problem": None, "paid_at": "2026-11-24T10:15:00+07:00"}]
+
+
+def test_a_retry_of_a_notification_stored_but_never_applied_applies_it(client, app, code):
+    """The server failed after storing (a crash, a 500): the sender retries the same
+    webhook-id, and that retry applies it instead of being waved off as a duplicate."""
+    raw = json.dumps(body_for(code)).encode()
+    with app.app_context():
+        session = db.session()
+        payment_services.store_notification(session, "msg_crashed", raw)
+        session.commit()
+    retry = send(client, app, None, raw=raw, msg_id="msg_crashed")
+    assert retry.status_code == 200 and retry.get_json()["status"] == "applied"
+    assert count(app, Payment) == 1
+    assert count(app, PaymentNotification, PaymentNotification.state == NotificationState.APPLIED) == 1
