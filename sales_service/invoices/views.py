@@ -73,15 +73,15 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
 
 
+def expiry_text(moment: datetime) -> str:
+    return dates.date_time(moment, current_app.config["TIMEZONE"], current_language())
+
+
 def _public(path: str) -> str:
     """An absolute link as printed on documents: the service's public address, whatever host served the request
     (without SALES_PUBLIC_URL, the address this request came to, as for ``verify_url``)."""
     public = current_app.config["PUBLIC_URL"] or request.host_url
     return public.rstrip("/") + path
-
-
-def expiry_text(moment: datetime) -> str:
-    return dates.date_time(moment, current_app.config["TIMEZONE"], current_language())
 
 
 def verify_url(kind: VerifiedDocument, invoice_id: int) -> str:
