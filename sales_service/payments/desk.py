@@ -12,8 +12,6 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from sales_service.invoices.models import Invoice, InvoiceStatus
-from sales_service.orders.models import Order
-from sales_service.paging import Page, paginate
 from sales_service.payments import deposits, refunds, resolutions
 from sales_service.payments.models import PaymentProblem, ProofStatus, Receipt, ReceiptStatus, TransferProof
 from sales_service.payments.refund_steps import OPEN, RefundStatus
@@ -48,22 +46,7 @@ def desk_counts(session: Session) -> DeskCounts:
 
 
 def without_receipt():
+    """Paid invoices without a valid receipt: the receipts batch lists the same ones
+    (``receipts.awaiting_receipt``), a page at a time (``ix_invoice_status_id``)."""
     receipted = exists().where(Receipt.invoice_id == Invoice.id, Receipt.status == ReceiptStatus.ISSUED)
     return (Invoice.status == InvoiceStatus.PAID, ~receipted)
-
-
-@dataclass(frozen=True)
-class UnreceiptedInvoice:
-    invoice: Invoice
-    order_reference: str
-
-
-def invoices_to_receipt(session: Session, *, page: int = 1) -> Page[UnreceiptedInvoice]:
-    """Paid invoices without a valid receipt, oldest first, one page (``ix_invoice_status_id``)."""
-    query = select(Invoice).where(*without_receipt()).order_by(Invoice.id)
-    return paginate(session, query, page=page).map(lambda invoices: _with_orders(session, invoices))
-
-
-def _with_orders(session: Session, invoices: list[Invoice]) -> list[UnreceiptedInvoice]:
-    orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_({i.order_id for i in invoices})))}
-    return [UnreceiptedInvoice(invoice=i, order_reference=orders[i.order_id].reference) for i in invoices]

@@ -30,16 +30,23 @@ from sales_service.payments import (
     cash,
     currencies,
     deposits,
+    desk,
     receipt_pages,
     receipts,
     reconciliation,
+    refunds,
+    resolutions,
     services,
     signing,
     transfers,
 )
-from sales_service.payments.models import LineState, PaymentSource, ProofStatus
+from sales_service.payments.models import LineState, PaymentProblem, PaymentSource, ProofStatus
 from sales_service.payments.notifications import NotificationMalformed, parse_body
 from sales_service.payments.permissions import TREASURERS, Pay, may, may_decide
+from sales_service.payments.refund_steps import STATUS_LABELS as REFUND_STATUS_LABELS
+from sales_service.payments.refund_steps import STEP_LABELS as REFUND_STEP_LABELS
+from sales_service.payments.refund_steps import RefundStatus, RefundStep, is_open
+from sales_service.payments.resolution_rules import RESOLUTION_LABELS, Resolution
 from sales_service.roles import Role
 from sales_service.web import (
     attempt,
@@ -424,6 +431,175 @@ def held_money():
 def deposits_made():
     page = deposits.deposits(db.session(), page=page_number(request.args.get("hal")))
     return render("payments/deposit_history.html", deposits=page, source_labels=SOURCE_LABELS)
+
+
+# -- the treasurer's home, the exceptions queue and PNBP refunds (issue 10, points 8 and 10) --------------
+
+PROBLEM_LABELS = {
+    PaymentProblem.UNKNOWN_CODE: N_("kode billing tidak dikenal"),
+    PaymentProblem.WRONG_AMOUNT: N_("jumlah tidak sesuai"),
+    PaymentProblem.DOUBLE_PAYMENT: N_("pembayaran ganda"),
+    PaymentProblem.VOID_CODE: N_("kode billing atau invoice batal"),
+    PaymentProblem.EXPIRED_CODE: N_("kode billing kedaluwarsa"),
+    PaymentProblem.ORDER_NOT_PAYABLE: N_("pesanan tidak menunggu pembayaran"),
+}
+DESK_EVENT_LABELS = {
+    "payment_flagged": N_("mencatat pembayaran yang perlu diperiksa bendahara"),
+    resolutions.EVENTS[Resolution.APPLY]: N_("menerapkan pembayaran ke invoice"),
+    resolutions.EVENTS[Resolution.TOP_UP]: N_("meminta kekurangan pembayaran"),
+    resolutions.EVENTS[Resolution.REFUND]: N_("membuka pengembalian pembayaran"),
+    resolutions.EVENTS[Resolution.REJECT]: N_("menolak catatan pembayaran"),
+    refunds.EVENTS[RefundStep.REQUEST]: N_("mencatat permohonan pengembalian dari pembayar"),
+    refunds.EVENTS[RefundStep.DECISION]: N_("mencatat keputusan pengembalian"),
+    refunds.EVENTS[RefundStep.PAYMENT]: N_("mencatat pembayaran pengembalian oleh KPPN"),
+}
+EVENT_LABELS.update(DESK_EVENT_LABELS)
+
+
+@bp.app_template_global()
+def treasurer_desk() -> bool:
+    """Whether the visitor works at the treasurer's desk (the staff home links it)."""
+    return current_user.is_authenticated and may_decide(current_user.role)
+
+
+@bp.get("/bendahara")
+@desk_required
+def treasurer_home():
+    """How much waits in each of the treasurer's queues, each linking to its list."""
+    return render("payments/treasurer_home.html", counts=desk.desk_counts(db.session()),
+                  problem_labels=PROBLEM_LABELS)
+
+
+def _problem_filter() -> PaymentProblem | None:
+    chosen = request.args.get("masalah", "")
+    return PaymentProblem(chosen) if chosen in {p.value for p in PaymentProblem} else None
+
+
+@bp.get("/bendahara/pengecualian")
+@desk_required
+def exceptions():
+    """Flagged payments, oldest first, a page at a time, filtered by problem."""
+    session = db.session()
+    problem = _problem_filter()
+    counts = resolutions.problem_counts(session)
+    return render("payments/exceptions.html",
+                  queue=resolutions.exception_queue(session, problem=problem,
+                                                    page=page_number(request.args.get("hal"))),
+                  filters=[(p.value, PROBLEM_LABELS[p], counts[p], p == problem) for p in PaymentProblem],
+                  all_count=sum(counts.values()), showing_all=problem is None, problem_labels=PROBLEM_LABELS,
+                  source_labels=SOURCE_LABELS)
+
+
+def _exception_page(payment_id: int, *, error: str | None = None, status: int = 200):
+    case = resolutions.exception_case(db.session(), payment_id)
+    typed = _typed("action", "note", "invoice_number", "payer")
+    return render("payments/exception.html", status=status, error=error, case=case, payment=case.payment,
+                  problem=PROBLEM_LABELS.get(case.payment.problem, ""), source=SOURCE_LABELS[case.payment.source],
+                  resolution_label=RESOLUTION_LABELS[case.resolution.action] if case.resolution else None,
+                  resolvable=case.allowed[Resolution.APPLY], may={what.value: ok for what, ok in case.allowed.items()},
+                  top_up_remaining=case.standing.remaining - case.payment.amount
+                  if case.allowed[Resolution.TOP_UP] else None,
+                  # what was typed, back in the form it was typed into
+                  typed={what.value: typed if typed.get("action") == what.value else {} for what in Resolution})
+
+
+@bp.get("/bendahara/pengecualian/<int:payment_id>")
+@desk_required
+def exception(payment_id: int):
+    return _exception_page(payment_id)
+
+
+@bp.post("/bendahara/pengecualian/<int:payment_id>")
+@desk_required
+def resolve_exception(payment_id: int):
+    """One explicit resolution of a flagged payment, with the treasurer's note."""
+    form = request.form
+    outcome = attempt(lambda: resolutions.resolve(
+        db.session(), current_actor(), payment_id, form.get("action", ""), note=form.get("note", ""),
+        invoice_number=form.get("invoice_number", ""), payer=form.get("payer", "")))
+    if not outcome.ok:
+        return _exception_page(payment_id, error=outcome.error, status=outcome.status)
+    flash(gettext("Pembayaran #%(id)d diselesaikan: %(what)s.", id=payment_id,
+                  what=gettext(RESOLUTION_LABELS[outcome.result.action])), "success")
+    return redirect(url_for("payments.exception", payment_id=payment_id))
+
+
+@bp.get("/bendahara/pengembalian")
+@desk_required
+def refund_list():
+    """Open refunds (``?selesai=1``: closed ones), oldest first, a page at a time."""
+    session = db.session()
+    closed = request.args.get("selesai") == "1"
+    counts = refunds.status_counts(session)
+    return render("payments/refunds.html", closed=closed,
+                  refunds=refunds.refund_list(session, closed=closed, page=page_number(request.args.get("hal"))),
+                  open_count=sum(n for s, n in counts.items() if is_open(s)),
+                  closed_count=sum(n for s, n in counts.items() if not is_open(s)),
+                  status_labels=REFUND_STATUS_LABELS)
+
+
+def _refund_page(refund_id: int, *, error: str | None = None, status: int = 200):
+    view = refunds.refund_view(db.session(), refund_id)
+    step = view.next_step
+    return render("payments/refund.html", status=status, error=error, view=view, refund=view.refund,
+                  status_label=REFUND_STATUS_LABELS[view.refund.status], step_labels=REFUND_STEP_LABELS,
+                  next_step=step, next_label=REFUND_STEP_LABELS[step] if step else None,
+                  day_label=refunds.DAY_LABELS[step] if step else None,
+                  reference_label=refunds.REFERENCE_LABELS[step] if step else None,
+                  asks_decision=step == RefundStep.DECISION, source_labels=SOURCE_LABELS,
+                  typed=_typed("happened_on", "reference", "decision", "note"), today=today().isoformat())
+
+
+@bp.get("/bendahara/pengembalian/<int:refund_id>")
+@desk_required
+def refund(refund_id: int):
+    return _refund_page(refund_id)
+
+
+@bp.post("/bendahara/pengembalian/<int:refund_id>")
+@desk_required
+def record_refund_step(refund_id: int):
+    """The step the refund waits for: its day, its document's reference (and the decision)."""
+    form = request.form
+    step = form.get("step", "")
+    if step not in {s.value for s in RefundStep}:
+        return _refund_page(refund_id, error=gettext("Pilih langkah pengembalian yang dicatat."), status=422)
+    typed = refunds.StepTyped(happened_on=form.get("happened_on", ""), reference=form.get("reference", ""),
+                              decision=form.get("decision", ""), note=form.get("note", ""))
+    outcome = attempt(lambda: refunds.record_step(db.session(), current_actor(), refund_id, step, typed,
+                                                  today=today()))
+    if not outcome.ok:
+        return _refund_page(refund_id, error=outcome.error, status=outcome.status)
+    flash(gettext("%(step)s dicatat.", step=gettext(REFUND_STEP_LABELS[RefundStep(step)])), "success")
+    return redirect(url_for("payments.refund", refund_id=refund_id))
+
+
+def follow_up_section(session, order, actor):
+    """The order page's word on the treasurer's follow-up: the top-up asked of the buyer, with what
+    the invoice still asks for, and the order's refunds with where each stands."""
+    asked = resolutions.top_up_asked(session, order.id)
+    order_refunds = refunds.refunds_of_order(session, order.id)
+    if asked is None and not order_refunds:
+        return None
+    return {
+        "top_up": asked,
+        "refunds": [{"refund": r, "status": REFUND_STATUS_LABELS[r.status],
+                     "awaiting_request": r.status == RefundStatus.AWAITING_REQUEST,
+                     "steps": [(REFUND_STEP_LABELS[s.step], s) for s in r.steps]} for r in order_refunds],
+        "treasurer": may_decide(actor.user.role),
+    }
+
+
+@bp.record_once
+def _register_follow_up_section(state) -> None:
+    """The follow-up section and its events' names come with the blueprint (the app factory need not
+    know them)."""
+    from sales_service.orders.pages import EVENT_LABELS as ORDER_EVENT_LABELS
+    from sales_service.orders.pages import register_order_section
+
+    register_order_section(state.app, "payments/_follow_up_section.html", follow_up_section)
+    for action, label in DESK_EVENT_LABELS.items():
+        ORDER_EVENT_LABELS.setdefault(action, label)
 
 
 # -- receipts (kuitansi, issue 10, point 9): what these pages need is in payments/receipt_pages.py ---------
