@@ -87,6 +87,12 @@ def apply_notification(session: Session, notification_id: int) -> PaymentNotific
         return notification
     paid = parse_body(notification.body.encode("utf-8"))
     payment = record_billing_payment(session, paid)
+    if payment is None:
+        # Its NTPN is recorded: by another notification, or by this one applied meanwhile by a
+        # concurrent delivery of the same webhook-id (SQLite has no row locks): read it afresh.
+        session.refresh(notification)
+        if notification.state == NotificationState.APPLIED:
+            return notification
     notification.state = NotificationState.APPLIED if payment is not None else NotificationState.DUPLICATE
     notification.payment_id = payment.id if payment is not None else None
     notification.applied_at = utcnow()

@@ -64,7 +64,9 @@ def test_sixteen_concurrent_deliveries_of_one_payment_record_it_once(committing,
         stored = session.scalar(select(func.count(PaymentNotification.id)).where(
             PaymentNotification.webhook_id.in_(ids)))
     if same_webhook_id:
-        assert stored == 1 and outcomes.count("duplicate delivery") == DELIVERIES - 1
+        # Deliveries that found it stored but not yet applied help apply it (the same one).
+        assert stored == 1 and set(outcomes) <= {"duplicate delivery", NotificationState.APPLIED}
+        assert NotificationState.APPLIED in outcomes
     else:
         assert stored == DELIVERIES
         assert outcomes.count(NotificationState.APPLIED) == 1
