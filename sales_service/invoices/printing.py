@@ -46,6 +46,7 @@ __all__ = [
     "publish",
     "quantity_text",
     "sppd_document",
+    "sppd_number",
 ]
 
 # The unit each pricing rule counts in, as printed after the quantity.
@@ -153,6 +154,13 @@ def _bank_charges_basis(session: Session, invoice: Invoice) -> str | None:
     return schedule.bank_charges_basis if schedule else None
 
 
+def sppd_number(invoice: Invoice) -> str:
+    """The number of the SPPD issued with ``invoice``: its own series (SppdCounter); agreements issued
+    before the series existed were numbered by the migration, so the fallback is for an invoice
+    without an agreement only."""
+    return invoice.sppd_number or f"SPPD/{invoice.number}"
+
+
 # How a visitor's identity document is named before its number on the agreement.
 IDENTITY_LABELS = {
     IdentityDocument.KTP: "NIK",
@@ -178,8 +186,7 @@ def sppd_document(session: Session, invoice: Invoice, *, office: Office, verify_
         if needs_agreement([line.kind])
     )
     return SppdDocument(
-        # Its own series (SppdCounter); agreements issued before it existed were numbered by the migration.
-        number=invoice.sppd_number or f"SPPD/{invoice.number}",
+        number=sppd_number(invoice),
         version=invoice.version,
         status="void" if invoice.status == InvoiceStatus.VOID else "draft",
         issued_on=invoice.issued_on,

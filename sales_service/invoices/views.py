@@ -267,5 +267,8 @@ STATE_LABELS = {
 @public
 def verify(code: str):
     kind, invoice = services.verified_document(db.session(), code)
-    return render("invoices/verify.html", is_invoice=kind == VerifiedDocument.INVOICE, invoice=invoice,
+    is_invoice = kind == VerifiedDocument.INVOICE
+    # The number printed on the document the QR code sits on: an SPPD has its own series.
+    number = invoice.number if is_invoice else printing.sppd_number(invoice)
+    return render("invoices/verify.html", is_invoice=is_invoice, invoice=invoice, number=number,
                   state=STATE_LABELS[invoice.status], valid=invoice.status != InvoiceStatus.VOID)

@@ -9,10 +9,11 @@ from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from sales_service.accounts.models import Domicile, User
 from sales_service.invoices.gateway import SimulatedSimponi
+from sales_service.invoices.models import VerificationCode, VerifiedDocument
 from sales_service.orders import ordering, review
 from sales_service.orders.workflow import Actor
 from sales_service.pnbp.segments import BuyerSegment
@@ -217,3 +218,19 @@ def test_the_invoices_section_of_the_order_page_reads_each_of_its_tables_once(cl
     reads = Counter(match.group(1) for s in statements if (match := re.search(r"\bFROM (\w+)", s)))
     for table in ("invoice", "invoice_line", "billing_code", "correction_request", "document_rendering"):
         assert reads[table] <= 1, (table, reads)
+
+
+def test_the_sppds_verification_page_shows_the_sppds_own_number(client, world, db_session):
+    buyer = make_buyer(db_session, email="ani@example.test")
+    order = make_order(db_session, buyer, make_microdata(db_session))
+    accept(db_session, order.id)
+    issue(client, order.id)
+    text = pdf_text(download(client, "ani@example.test", order.id, "sppd"))
+    code = db_session.scalar(select(VerificationCode.code).where(VerificationCode.kind == VerifiedDocument.SPPD))
+    assert code in text.replace(" ", "")  # the link in the SPPD's QR code
+
+    page = client.get(f"/verify/{code}").get_data(as_text=True)
+
+    number = re.search(r'id="verify-number">([^<]+)<', page).group(1)
+    assert re.fullmatch(r"SPPD/000000/\d{4}/00001", number)
+    assert number in text
