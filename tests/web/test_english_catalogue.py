@@ -80,3 +80,13 @@ def test_english_text_falls_back_to_indonesian_where_the_admin_left_it_empty(db_
     assert [v.display_label("en") for v in dataset.variables] == ["Province", "Regency", "Pengeluaran per kapita"]
     plain = make_microdata(db_session, title="Sakernas Agustus 2024", survey="Sakernas")
     assert plain.display_description("en") == plain.description and plain.display_period("en") == "Maret 2024"
+
+
+def test_the_english_product_page_shows_the_english_description_period_and_variable_labels(client,
+                                                                                          english_dataset):
+    client.get("/bahasa/en")
+    page = client.get(f"/katalog/{english_dataset}").get_data(as_text=True)
+    assert "Susenas microdata, one record per person." in page and "Data mikro Susenas" not in page
+    assert "March 2024" in page and "Maret 2024" not in page
+    assert "<span>Province</span>" in page and "<span>Regency</span>" in page
+    assert "<span>Pengeluaran per kapita</span>" in page  # no English label given: the Indonesian one
