@@ -96,13 +96,12 @@ def _register_invoices(app: Flask, register_order_section) -> None:
 
 def _register_payments_section(app: Flask, register_order_section) -> None:
     """Payments on the order page, after the invoices; its events named on the order's timeline."""
-    from sales_service.orders.pages import EVENT_LABELS
+    from sales_service.orders.pages import register_event_labels
     from sales_service.payments.views import EVENT_LABELS as PAYMENT_EVENT_LABELS
     from sales_service.payments.views import order_section
 
     register_order_section(app, "payments/_order_section.html", order_section)
-    for action, label in PAYMENT_EVENT_LABELS.items():
-        EVENT_LABELS.setdefault(action, label)
+    register_event_labels(app, PAYMENT_EVENT_LABELS)
 
 
 def _register_payment_tools(app: Flask, register_order_section) -> None:

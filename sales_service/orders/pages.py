@@ -63,6 +63,12 @@ def current_actor() -> Actor:
     return Actor(current_user._get_current_object())
 
 
+def register_event_labels(app, labels) -> None:
+    """Let a later capability (payments) name the events it writes on an order's timeline,
+    without orders importing it: ``{action: N_("label")}``."""
+    app.extensions.setdefault("order_event_labels", {}).update(labels)
+
+
 def register_order_section(app, template: str, context) -> None:
     """Let a later capability (invoices, payments) add a section to the order page
     without orders importing it: ``context(session, order, actor) -> dict | None``."""
@@ -113,7 +119,7 @@ def order_page(order_id: int, *, error: str | None = None, status: int = 200, ty
         return_form_topics=review.return_topics(session, order) if actor.may(Do.RETURN, order) else {},
         requirement_labels=REQUIREMENT_LABELS,
         status_labels=STATUS_LABELS,
-        event_labels=EVENT_LABELS,
+        event_labels={**EVENT_LABELS, **current_app.extensions.get("order_event_labels", {})},
         typed_values=lambda endpoint: (typed or {}) if endpoint == typed_for else {},
     )
 

@@ -45,12 +45,10 @@ PAID_BY = {
 
 def register(app) -> None:
     """The receipt section on the order page, and the receipt events named on its timeline."""
-    from sales_service.orders.pages import EVENT_LABELS as ORDER_EVENT_LABELS
-    from sales_service.orders.pages import register_order_section
+    from sales_service.orders.pages import register_event_labels, register_order_section
 
     register_order_section(app, "payments/_receipt_section.html", order_section)
-    for action, label in EVENT_LABELS.items():
-        ORDER_EVENT_LABELS.setdefault(action, label)
+    register_event_labels(app, EVENT_LABELS)
 
 
 def _verify_url(code: str) -> str:

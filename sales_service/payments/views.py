@@ -594,12 +594,10 @@ def follow_up_section(session, order, actor):
 def _register_follow_up_section(state) -> None:
     """The follow-up section and its events' names come with the blueprint (the app factory need not
     know them)."""
-    from sales_service.orders.pages import EVENT_LABELS as ORDER_EVENT_LABELS
-    from sales_service.orders.pages import register_order_section
+    from sales_service.orders.pages import register_event_labels, register_order_section
 
     register_order_section(state.app, "payments/_follow_up_section.html", follow_up_section)
-    for action, label in DESK_EVENT_LABELS.items():
-        ORDER_EVENT_LABELS.setdefault(action, label)
+    register_event_labels(state.app, DESK_EVENT_LABELS)
 
 
 # -- receipts (kuitansi, issue 10, point 9): what these pages need is in payments/receipt_pages.py ---------
