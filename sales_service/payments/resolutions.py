@@ -170,8 +170,7 @@ def exception_case(session: Session, payment_id: int) -> ExceptionCase:
 def standing_of(session: Session, invoice: Invoice) -> InvoiceStanding:
     """``invoice`` as a payment would count towards it: what is settled so far, and whether its
     order waits for payment."""
-    settled = int(session.scalar(select(func.coalesce(func.sum(Payment.amount), 0)).where(  # NUMERIC on PostgreSQL
-        Payment.invoice_id == invoice.id, Payment.status == PaymentStatus.SETTLED)))
+    settled = services.amount_counted(session, invoice.id)
     order_status = session.scalar(select(Order.status).where(Order.id == invoice.order_id))
     return InvoiceStanding(open=invoice.status == InvoiceStatus.ISSUED, void=invoice.status == InvoiceStatus.VOID,
                            total=invoice.total, settled=settled, awaiting_payment=order_status == OrderStatus.INVOICED)

@@ -34,6 +34,7 @@ from sales_service.payments.models import (
     PaymentProblem,
     PaymentSource,
     PaymentStatus,
+    RefundedPayment,
 )
 from sales_service.payments.notifications import BillingPaid, parse_body
 
@@ -206,6 +207,18 @@ def payments_of_invoice(session: Session, invoice_id: int) -> list[Payment]:
 
 def amount_settled(payments: Sequence[Payment]) -> int:
     return sum(p.amount for p in payments if p.status == PaymentStatus.SETTLED)
+
+
+def amount_counted(session: Session, invoice_id: int) -> int:
+    """Whole rupiah counted towards an invoice: its settled payments less what refunds set apart
+    from them (an over-payment's excess, a double payment returned whole), which the invoice never
+    asked for. A paid invoice counts exactly its total, also after such a refund."""
+    settled = select(func.coalesce(func.sum(Payment.amount), 0)).where(
+        Payment.invoice_id == invoice_id, Payment.status == PaymentStatus.SETTLED).scalar_subquery()
+    set_apart = select(func.coalesce(func.sum(RefundedPayment.amount), 0)).join(
+        Payment, Payment.id == RefundedPayment.payment_id).where(
+        Payment.invoice_id == invoice_id, Payment.status == PaymentStatus.SETTLED).scalar_subquery()
+    return int(session.scalar(select(settled - set_apart)))  # NUMERIC on PostgreSQL
 
 
 def exceptions(session: Session, *, page: int = 1) -> Page:

@@ -228,6 +228,7 @@ def test_an_over_payment_settles_its_invoice_and_refunds_the_excess(tariffs_load
     assert invoice.status == InvoiceStatus.PAID and order.status == OrderStatus.PAID
     assert over.amount == 400_000 and over.status == PaymentStatus.SETTLED
     assert {"resolve_refund", "record_payment"} <= set(actions(session, order))
+    assert payments.amount_counted(session, invoice.id) == TOTAL  # the excess is set apart, not counted
 
 
 def test_a_double_payment_is_refunded_whole(tariffs_loaded, invoiced, treasurer):
@@ -242,6 +243,7 @@ def test_a_double_payment_is_refunded_whole(tariffs_loaded, invoiced, treasurer)
     assert refund.amount == TOTAL and refund.status == RefundStatus.AWAITING_REQUEST
     assert refund.order_id == order.id and refund.payer == invoice.buyer_name
     assert second.status == PaymentStatus.SETTLED  # received; the refund says it goes back
+    assert settled_towards(session, invoice) == 2 * TOTAL and payments.amount_counted(session, invoice.id) == TOTAL
     assert actions(session, order)[-1] == "resolve_refund"
 
 
