@@ -25,7 +25,6 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 import qrcode
-from babel.dates import format_date
 from num2words import num2words
 from qrcode.image.pil import PilImage
 from reportlab.lib import colors
@@ -47,6 +46,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from sales_service import dates
 from sales_service.accounts.npwp import format_npwp as npwp_card_form
 from sales_service.errors import DomainError, InvalidInput
 from sales_service.money import format_rupiah
@@ -159,8 +159,9 @@ def _terbilang(number: int) -> str:
 
 
 def long_date(day: date, language: str = "id") -> str:
-    """``date(2026, 12, 1)`` -> ``"1 Desember 2026"`` (``"1 December 2026"`` in ``"en"``)."""
-    return format_date(day, format="long", locale="en_GB" if language == "en" else "id_ID")
+    """``date(2026, 12, 1)`` -> ``"1 Desember 2026"`` (``"1 December 2026"`` in ``"en"``): the
+    service's one date style (``sales_service.dates``), as pages write it."""
+    return dates.long_date(day, language)
 
 
 def format_npwp(npwp: str) -> str:

@@ -56,16 +56,6 @@ class RequirementsMissing(Conflict):
         super().__init__("Persyaratan belum lengkap: {missing}.", missing=missing)
 
 
-def buyer_orders(session: Session, buyer: User) -> list[Order]:
-    query = (
-        select(Order)
-        .where(Order.buyer_id == buyer.id)
-        .options(selectinload(Order.lines))
-        .order_by(Order.created_at.desc(), Order.id.desc())
-    )
-    return list(session.scalars(query))
-
-
 def open_draft(session: Session, buyer: User) -> Order | None:
     query = select(Order).where(Order.buyer_id == buyer.id, Order.status == OrderStatus.DRAFT).order_by(
         Order.id.desc()).limit(1)
