@@ -213,7 +213,7 @@ def _new_invoice(session: Session, actor: Actor, order: Order, settings: Invoice
         zero_rate_basis=order.zero_rate_basis if route == PaymentRoute.NONE else None,
         buyer_name=buyer.full_name if buyer else order.buyer_name,
         buyer_institution=(buyer.institution if buyer else order.buyer_institution),
-        buyer_npwp=buyer.npwp if buyer else None,
+        buyer_npwp=buyer.npwp if buyer else (order.walk_in.npwp if order.walk_in else None),
         buyer_address=buyer.address if buyer else None,  # the profile now: a reissue prints the corrected one
         bank_details=dict(settings.bank, reference=None) if route == PaymentRoute.BANK_TRANSFER else None,
         valid_until=today + timedelta(days=settings.transfer_valid_days) if route == PaymentRoute.BANK_TRANSFER

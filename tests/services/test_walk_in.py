@@ -124,3 +124,22 @@ def test_only_officers_run_the_counter(counter):
         walk_in.call_visitor(session, buyer, order.walk_in.id, now=ARRIVAL)
     with pytest.raises(PermissionDenied):
         walk_in.create_walk_in(session, buyer, guest(), [counter["publication"].id], today=DAY)
+
+
+def test_a_walk_in_company_s_npwp_is_printed_on_its_invoice(counter):
+    from sales_service.invoices import services as invoices
+    from sales_service.invoices.gateway import SimulatedSimponi
+    from sales_service.orders import review
+    from tests.services.test_invoices import SETTINGS, Clock
+
+    session, officer = counter["session"], counter["officer"]
+    order = walk_in.create_walk_in(session, officer, guest(
+        segment="private_company", institution="PT Riset Pasar", npwp="01.234.567.8-901.000"),
+        [counter["publication"].id], today=DAY)
+    ordering.update_details(session, officer, order.id, purpose="Riset pasar", commercial=True,
+                            claim_zero_rate=False)
+    ordering.submit(session, officer, order.id, today=DAY, sla_days={})
+    review.accept(session, officer, order.id)
+    gateway = SimulatedSimponi(webhook_url="http://127.0.0.1:9/", webhook_secret="whsec_" + "A" * 44, clock=Clock())
+    invoice = invoices.issue_invoice(session, officer, order.id, SETTINGS, gateway, today=DAY)
+    assert invoice.buyer_npwp == "012345678901000" and invoice.buyer_institution == "PT Riset Pasar"
