@@ -214,7 +214,7 @@ def _paid_invoice(session: Session, order: Order) -> Invoice:
     invoice = invoices.current_invoice(session, order.id)
     if invoice is None or invoice.status != InvoiceStatus.PAID:
         raise Conflict("Invoice pesanan ini belum lunas.")
-    paid = payments.amount_settled(payments.payments_of_invoice(session, invoice.id))
+    paid = payments.amount_counted(session, invoice.id)  # an excess set apart for a refund is not the invoice's
     if paid != invoice.total:
         raise NotFullyPaid(paid, invoice.total)
     return invoice
@@ -259,6 +259,8 @@ def receipt_document(session: Session, invoice: Invoice, *, number: str, issued_
     """The receipt of ``invoice`` as printed: its lines with the tariff items in the regulation's
     words, and the settled payments with their references, dates on the office's clock."""
     settled = [p for p in payments.payments_of_invoice(session, invoice.id) if p.status == PaymentStatus.SETTLED]
+    refunded = payments.set_apart(session, [p.id for p in settled])  # an excess going back is not received for it
+    counted = [(p, p.amount - refunded.get(p.id, 0)) for p in settled]
     code = invoice.current_code
     return ReceiptDocument(
         number=number,
@@ -274,7 +276,7 @@ def receipt_document(session: Session, invoice: Invoice, *, number: str, issued_
         order_reference=session.get_one(Order, invoice.order_id).reference,
         billing_code=code.code if code is not None and any(
             p.source == PaymentSource.BILLING_NOTIFICATION for p in settled) else None,
-        payments=tuple(_reference(p, timezone) for p in settled),
+        payments=tuple(_reference(p, timezone, amount) for p, amount in counted if amount > 0),
         verify_url=verify_url,
         replaces=replaces.number if replaces else None,
         replaces_reason=replaces.void_reason if replaces else None,
@@ -290,13 +292,13 @@ def _tariff_item(session: Session, line) -> str:
         return line.item_code
 
 
-def _reference(payment: Payment, timezone: str) -> PaymentReference:
+def _reference(payment: Payment, timezone: str, amount: int) -> PaymentReference:
     if payment.source == PaymentSource.BILLING_NOTIFICATION:
         paid_on = dates.date_time(payment.paid_at, timezone)  # the bank's moment of payment
     else:
         # Transfers and cash are known by their day (stored as that day's midnight UTC).
         paid_on = dates.long_date(aware(payment.paid_at).date())
-    return PaymentReference(method=METHODS[payment.source], paid_on=paid_on, amount=payment.amount,
+    return PaymentReference(method=METHODS[payment.source], paid_on=paid_on, amount=amount,
                             bank=payment.bank, ntpn=payment.ntpn, reference=payment.ntb)
 
 

@@ -221,6 +221,15 @@ def amount_counted(session: Session, invoice_id: int) -> int:
     return int(session.scalar(select(settled - set_apart)))  # NUMERIC on PostgreSQL
 
 
+def set_apart(session: Session, payment_ids: Sequence[int]) -> dict[int, int]:
+    """Per payment, the rupiah refunds set apart from it (what it counts for its invoice is the rest)."""
+    if not payment_ids:
+        return {}
+    rows = session.execute(select(RefundedPayment.payment_id, func.sum(RefundedPayment.amount))
+                           .where(RefundedPayment.payment_id.in_(payment_ids)).group_by(RefundedPayment.payment_id))
+    return {payment_id: int(amount) for payment_id, amount in rows}  # NUMERIC on PostgreSQL
+
+
 def exceptions(session: Session, *, page: int = 1) -> Page:
     """The treasurer's exceptions queue: flagged payments, oldest first, one page."""
     query = select(Payment).where(Payment.status == PaymentStatus.FLAGGED).order_by(Payment.recorded_at, Payment.id)

@@ -327,3 +327,19 @@ def test_the_queue_lists_flagged_payments_oldest_first_and_filters_by_problem(ta
     case = resolutions.exception_case(session, lost.id)
     assert case.resolution.action == Resolution.REJECT and case.resolved_by == "Bendahara Satu"
     assert not any(case.allowed.values())
+
+
+def test_an_over_paid_invoice_whose_excess_is_refunded_still_gets_its_receipt(tariffs_loaded, invoiced, treasurer,
+                                                                               tmp_path):
+    from sales_service.files.storage import FileStorage
+    from sales_service.payments import receipts
+    from tests.services.test_receipts import OFFICE
+
+    session = tariffs_loaded
+    order, invoice = invoiced()
+    over = notify(session, invoice.current_code.code, 400_000)
+    resolutions.resolve(session, treasurer, over.id, "refund", note="Lebih bayar Rp65.000.")
+    settings = receipts.ReceiptSettings(office=OFFICE, timezone="Asia/Jakarta", storage=FileStorage(tmp_path / "f"),
+                                        verify_url=lambda code: f"https://penjualan.example/verify/kuitansi/{code}")
+    receipt = receipts.issue_receipt(session, treasurer, order.id, settings, today=TODAY)
+    assert receipt.number.startswith("KW/") and order.status == OrderStatus.RECEIPTED
