@@ -62,6 +62,7 @@ bench: $(VENV)/.stamp-base
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/statement_match.py
 	$(BIN)/python bench/receipts.py
+	$(BIN)/python bench/treasurer_desk.py
 	$(BIN)/python bench/webhook.py
 
 # Add new UI strings to the English catalogue (source strings are Indonesian), then list what lacks English.
