@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -190,6 +190,10 @@ def resolve(session: Session, actor: workflow.Actor, payment_id: int, what: Reso
     except ValueError:
         raise UnknownResolution() from None
     why = clean_text(note, N_("Catatan"), max_length=MAX_REASON)
+    # Take the payment's write lock before reading anything that decides: a row lock on PostgreSQL,
+    # the database's write lock on SQLite (which has no row locks), so a treasurer who loses a race
+    # reads the winner's outcome whole, not half of it.
+    session.execute(update(Payment).where(Payment.id == payment_id).values(id=Payment.id))
     payment = session.scalar(select(Payment).where(Payment.id == payment_id).with_for_update()
                              .execution_options(populate_existing=True))
     if payment is None:
