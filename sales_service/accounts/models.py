@@ -31,6 +31,8 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(500))  # printed on invoices
     npwp: Mapped[str | None] = mapped_column(String(16))
+    # The language the buyer reads (``id`` or ``en``): their documents are issued in it. None: not chosen.
+    language: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Part of every session's id (``get_id``): raising it ends every session and remember-me

@@ -101,6 +101,7 @@ class InvoiceLine(Base):
     item_code: Mapped[str] = mapped_column(String(60))
     rule: Mapped[PricingRule] = mapped_column(str_enum(PricingRule, "invoice_line_rule"))
     basis: Mapped[str] = mapped_column(Text)
+    basis_en: Mapped[str | None] = mapped_column(Text)  # the same in English; None on lines before 0015
     quantity: Mapped[int] = mapped_column(BigInteger)  # pages, bytes or maps by the rule
     unit_price: Mapped[int] = mapped_column(BigInteger)
     normal_amount: Mapped[int] = mapped_column(BigInteger)

@@ -225,7 +225,8 @@ def _new_invoice(session: Session, actor: Actor, order: Order, settings: Invoice
         lines=[
             InvoiceLine(position=position, description=line.product_title, kind=line.kind,
                         regulation=line.regulation, schedule_code=line.schedule_code, item_code=line.item_code,
-                        item_name=line.item_name, rule=line.rule, basis=line.basis, quantity=line.quantity,
+                        item_name=line.item_name, rule=line.rule, basis=line.basis, basis_en=line.basis_en,
+                        quantity=line.quantity,
                         unit_price=line.unit_price, normal_amount=line.normal_amount, amount=line.amount,
                         waived=line.waived, waiver_basis=line.waiver_basis)
             for position, line in enumerate(order.lines, start=1)

@@ -135,6 +135,7 @@ class OrderLine(Base):
     normal_amount: Mapped[int] = mapped_column(BigInteger)
     amount: Mapped[int] = mapped_column(BigInteger)
     basis: Mapped[str] = mapped_column(Text)
+    basis_en: Mapped[str | None] = mapped_column(Text)  # the same in English; None on lines priced before 0015
     waived: Mapped[bool] = mapped_column(default=False)
     waiver_basis: Mapped[str | None] = mapped_column(Text)
     priced_on: Mapped[date] = mapped_column(Date)
@@ -149,6 +150,10 @@ class OrderLine(Base):
     variables: Mapped[list[OrderLineVariable]] = relationship(
         back_populates="line", order_by="OrderLineVariable.position", cascade="all, delete-orphan"
     )
+
+    def display_basis(self, language: str) -> str:
+        """How the line was priced, in ``language`` (Indonesian when no English was kept)."""
+        return self.basis_en if language == "en" and self.basis_en else self.basis
 
     @property
     def awaiting_final_size(self) -> bool:

@@ -82,7 +82,8 @@ def line_from_quote(line: QuoteLine, product, *, on: date, estimated: bool, chos
         schedule_code=line.schedule_code, regulation=line.regulation, item_code=line.item_code,
         item_name=line.item_name_id, rule=line.rule,
         quantity=line.quantity, unit_price=line.unit_price, normal_amount=line.normal_amount, amount=line.amount,
-        basis=line.basis, waived=line.waived, waiver_basis=line.waiver_basis, priced_on=on,
+        basis=line.basis, basis_en=line.basis_en, waived=line.waived, waiver_basis=line.waiver_basis,
+        priced_on=on,
         estimated_quantity=line.quantity if estimated else None,
         estimated_amount=line.normal_amount if estimated else None,
     )

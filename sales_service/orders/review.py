@@ -128,8 +128,8 @@ def set_final_size(session: Session, actor: Actor, order_id: int, line_id: int, 
     schedule = pnbp.schedule_in_force(session, line.priced_on)
     priced = quote_line(schedule, line.item_code, size_bytes, zero_rate=line.waived)
     before = {"quantity": line.quantity, "amount": line.amount}
-    line.quantity, line.normal_amount, line.amount, line.basis = (
-        priced.quantity, priced.normal_amount, priced.amount, priced.basis)
+    line.quantity, line.normal_amount, line.amount, line.basis, line.basis_en = (
+        priced.quantity, priced.normal_amount, priced.amount, priced.basis, priced.basis_en)
     line.final_size_set_at = utcnow()
     record(session, order, actor, "final_size", details={
         "line": line.id, "product": line.product_title, "source": source, "before": before,
