@@ -2,7 +2,8 @@
 served on loopback with the demo catalogue.
 
 * ``live_server``: the base URL of one app for the whole run, on a fresh migrated
-  SQLite file with the tariffs and demo data loaded, served by werkzeug in a thread.
+  SQLite file with the tariffs and demo data loaded, served by werkzeug in a thread; the
+  payment simulator's signed notifications go to this server's own webhook.
 * ``browser``: Chromium launched once. ``CHROMIUM`` names another binary. If it is
   missing the tests fail rather than skip, so CI cannot pass without running them.
 * ``page``: a fresh context (cookies, storage) per test; the test fails afterwards if
@@ -66,6 +67,9 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     })
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"  # what the PDFs print
+    # The payment simulator's signed notifications go to this very server, as `make run` sets it up;
+    # the gateway reads the address from the config at each payment.
+    app.config["WEBHOOK_URL"] = f"http://127.0.0.1:{server.server_port}/webhooks/payments"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
