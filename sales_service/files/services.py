@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from sales_service.accounts.models import User
 from sales_service.files.models import DocumentType, OrderDocument, StoredFile
@@ -39,12 +41,20 @@ def add_document(session: Session, order_id: int, doc_type: DocumentType, stored
 
 
 def documents(session: Session, order_id: int) -> list[OrderDocument]:
+    """Every version of every document of the order, newest version first per type, each with its
+    stored file (its name is shown beside the link), in one statement however many there are."""
     query = (
         select(OrderDocument)
         .where(OrderDocument.order_id == order_id)
+        .options(joinedload(OrderDocument.file, innerjoin=True))
         .order_by(OrderDocument.doc_type, OrderDocument.version.desc())
     )
     return list(session.scalars(query))
+
+
+def newest(documents: Sequence[OrderDocument], doc_type: DocumentType) -> OrderDocument | None:
+    """The newest version of ``doc_type`` among ``documents`` already read (as :func:`documents` lists them)."""
+    return max((d for d in documents if d.doc_type == doc_type), key=lambda d: d.version, default=None)
 
 
 def latest_document(session: Session, order_id: int, doc_type: DocumentType) -> OrderDocument | None:

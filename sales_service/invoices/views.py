@@ -97,7 +97,7 @@ def verify_url(kind: VerifiedDocument, invoice_id: int) -> str:
 
 # -- the order page section -----------------------------------------------------------------
 
-def order_section(session, order, actor):
+def order_section(session, order, actor, reads):
     invoices = services.invoices_of(session, order.id)
     if not invoices and not actor.may(Do.ISSUE_INVOICE, order):
         return None
@@ -121,7 +121,7 @@ def order_section(session, order, actor):
                                and actor.may(Do.NEW_BILLING_CODE, order)),
         "answered_corrections": [c for c in corrections if c.status != CorrectionStatus.OPEN],
         "open_correction": next((c for c in corrections if c.status == CorrectionStatus.OPEN), None),
-        "samples": [d for d in files.documents(session, order.id) if d.doc_type == DocumentType.SAMPLE],
+        "samples": [d for d in reads(files.documents) if d.doc_type == DocumentType.SAMPLE],
         "targets": [t for t in CorrectionTarget
                     if t == CorrectionTarget.INVOICE
                     or (t == CorrectionTarget.SAMPLE and order.has_sample)

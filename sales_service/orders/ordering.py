@@ -10,15 +10,16 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from sales_service.accounts.models import Domicile, User
 from sales_service.catalog import services as catalog
 from sales_service.clock import aware, utcnow
 from sales_service.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from sales_service.files import services as files
-from sales_service.files.models import DocumentType
+from sales_service.files.models import DocumentType, OrderDocument
 from sales_service.files.storage import FileStorage
+from sales_service.orders import workflow
 from sales_service.orders.lifecycle import Action, OrderStatus
 from sales_service.orders.models import Channel, Order, OrderEvent, OrderLine, OrderLineVariable, ZeroRateClaim
 from sales_service.orders.requirements import (
@@ -48,6 +49,7 @@ from sales_service.pnbp.segments import (
 )
 from sales_service.roles import Role
 from sales_service.sppd import services as sppd
+from sales_service.sppd.models import AbstractVersion
 from sales_service.text import MAX_REASON, clean_text
 
 
@@ -62,18 +64,14 @@ def open_draft(session: Session, buyer: User) -> Order | None:
     return session.scalar(query)
 
 
-def latest_return(session: Session, order: Order) -> OrderEvent | None:
-    """The officer's last return, shown to the buyer while the order is with them."""
+def latest_return(session: Session, order: Order, events: Sequence[OrderEvent] | None = None) -> OrderEvent | None:
+    """The officer's last return, shown to the buyer while the order is with them. ``events``: the
+    order's timeline when the caller has read it already (the order page), so it is not read again."""
     if order.status != OrderStatus.RETURNED:
         return None
-    query = (
-        select(OrderEvent)
-        .where(OrderEvent.order_id == order.id, OrderEvent.to_status == OrderStatus.RETURNED)
-        .options(selectinload(OrderEvent.return_reasons))
-        .order_by(OrderEvent.id.desc())
-        .limit(1)
-    )
-    return session.scalar(query)
+    if events is None:
+        events = workflow.events(session, order.id)
+    return max((e for e in events if e.to_status == OrderStatus.RETURNED), key=lambda e: e.id, default=None)
 
 
 def line_from_quote(line: QuoteLine, product, *, on: date, estimated: bool, chosen) -> OrderLine:
@@ -304,12 +302,20 @@ def upload_document(session: Session, actor: Actor, order_id: int, doc_type: Doc
     return order
 
 
-def requirement_checks(session: Session, order: Order, buyer: User | None = None) -> list[RequirementCheck]:
+def requirement_checks(session: Session, order: Order, buyer: User | None = None, *,
+                       abstracts: Sequence[AbstractVersion] | None = None,
+                       documents: Sequence[OrderDocument] | None = None,
+                       events: Sequence[OrderEvent] | None = None) -> list[RequirementCheck]:
     """The order's requirements as its checklist shows them: met, missing, or returned by the
-    officer and not given anew since."""
-    buyer = buyer if buyer is not None else (session.get(User, order.buyer_id) if order.buyer_id else None)
-    abstracts = sppd.abstracts(session, order.id)
-    letter = files.latest_document(session, order.id, DocumentType.REQUEST_LETTER)
+    officer and not given anew since.
+
+    What the caller has read of the order already is asked, not read again (the order page reads
+    each table once): its buyer, its abstract versions (``sppd.abstracts``), its documents
+    (``files.documents``) and its timeline (``workflow.events``); what is not given is read here."""
+    buyer = buyer if buyer is not None else buyer_of(session, order)
+    abstracts = sppd.abstracts(session, order.id) if abstracts is None else abstracts
+    documents = files.documents(session, order.id) if documents is None else documents
+    letter = files.newest(documents, DocumentType.REQUEST_LETTER)
     return check_requirements(
         kinds=order.kinds,
         zero_rate_claimed=order.zero_rate in (ZeroRateClaim.PENDING, ZeroRateClaim.APPROVED),
@@ -319,15 +325,25 @@ def requirement_checks(session: Session, order: Order, buyer: User | None = None
         has_request_letter=letter is not None,
         has_purpose=bool(order.purpose.strip()) and order.commercial is not None,
         zero_rate_claim_complete=zero_rate_claim_complete(order),
-        returned=_still_returned(session, order, abstract=abstracts[0] if abstracts else None, letter=letter),
+        returned=_still_returned(session, order, abstract=abstracts[0] if abstracts else None, letter=letter,
+                                 events=events),
     )
 
 
-def _still_returned(session: Session, order: Order, *, abstract, letter) -> set[Requirement]:
+def buyer_of(session: Session, order: Order) -> User | None:
+    """The order's buyer account (None for a walk-in visitor's order)."""
+    return session.get(User, order.buyer_id) if order.buyer_id else None
+
+
+def _still_returned(session: Session, order: Order, *, abstract, letter, events) -> set[Requirement]:
     """What the officer's last return names and the buyer has not given anew since: a new
     abstract version (also the answer to "variables": the abstract states them), a new letter,
     saved details; the NPWP lives on the profile, so it stays named until the order is resubmitted."""
-    last = latest_return(session, order)
+    if order.status != OrderStatus.RETURNED:
+        return set()  # a return is answered by resubmitting: only a returned order still has one open
+    if events is None:
+        events = workflow.events(session, order.id)
+    last = latest_return(session, order, events)
     if last is None:
         return set()
     named = {reason.document for reason in last.return_reasons}
@@ -338,9 +354,8 @@ def _still_returned(session: Session, order: Order, *, abstract, letter) -> set[
         still.add(Requirement.ABSTRACT)
     if Requirement.REQUEST_LETTER.value in named and (letter is None or aware(letter.created_at) <= returned_at):
         still.add(Requirement.REQUEST_LETTER)
-    if Requirement.PURPOSE.value in named and session.scalar(select(OrderEvent.id).where(
-            OrderEvent.order_id == order.id, OrderEvent.action == "update_details", OrderEvent.id > last.id,
-    ).limit(1)) is None:
+    if Requirement.PURPOSE.value in named and not any(
+            e.action == "update_details" and e.id > last.id for e in events):
         still.add(Requirement.PURPOSE)
     if Requirement.NPWP.value in named:
         still.add(Requirement.NPWP)

@@ -4,7 +4,7 @@ done is asked of ``orders.permissions`` through the ``may`` helper."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 
 from flask import current_app, flash, redirect, request, url_for
@@ -71,8 +71,31 @@ def register_event_labels(app, labels) -> None:
 
 def register_order_section(app, template: str, context) -> None:
     """Let a later capability (invoices, payments) add a section to the order page
-    without orders importing it: ``context(session, order, actor) -> dict | None``."""
+    without orders importing it: ``context(session, order, actor, reads) -> dict | None``,
+    where ``reads`` is the page's :class:`OrderReads` (what the page and the other sections
+    read of the order, read once)."""
     app.extensions.setdefault("order_sections", []).append((template, context))
+
+
+class OrderReads:
+    """What one order page reads of its order, shared by the page and its sections so each
+    reading runs once per request whoever asks first (issue 8, point 21): ``reads(read)`` calls
+    ``read(session, order_id)`` (e.g. ``files.documents``, ``sppd.abstracts``) the first time and
+    gives the same rows to every later asker.
+
+    Holding the rows for the request also keeps them in the session's identity map, so what
+    refers to them (an abstract version's attachment is one of the order's documents) is found
+    there instead of being read once per row."""
+
+    def __init__(self, session, order_id: int):
+        self._session = session
+        self._order_id = order_id
+        self._read: dict = {}
+
+    def __call__(self, read: Callable[..., Iterable]) -> list:
+        if read not in self._read:
+            self._read[read] = list(read(self._session, self._order_id))
+        return list(self._read[read])
 
 
 def order_page(order_id: int, *, error: str | None = None, status: int = 200, typed: Mapping | None = None,
@@ -82,15 +105,20 @@ def order_page(order_id: int, *, error: str | None = None, status: int = 200, ty
     session = db.session()
     actor = current_actor()
     order = workflow.get_order_for(session, order_id, actor.user)
+    reads = OrderReads(session, order.id)
+    documents = reads(files.documents)  # before the abstracts: their attachments are among these
+    abstracts = reads(sppd.abstracts)
+    order_events = reads(workflow.events)
+    buyer = ordering.buyer_of(session, order)  # held: the Rp0 route below asks the session for it again
     providers = current_app.extensions.get("order_sections", [])
     sections = [(template, context) for template, context in
-                ((t, make(session, order, actor)) for t, make in providers) if context is not None]
-    order_events = workflow.events(session, order.id)
-    abstracts = sppd.abstracts(session, order.id)
+                ((t, make(session, order, actor, reads)) for t, make in providers) if context is not None]
     reviewing = actor.may(Do.SEE_REVIEW_DETAILS, order)
     route = ordering.zero_rate_route(session, order)
     sla = sla_for(order, order_events, calendar(session), today=today(), to_local=to_local_date) \
         if reviewing else None
+    checks = ordering.requirement_checks(session, order, buyer, abstracts=abstracts, documents=documents,
+                                         events=order_events)
     return render(
         "orders/order.html",
         status=status,
@@ -100,11 +128,11 @@ def order_page(order_id: int, *, error: str | None = None, status: int = 200, ty
         reviewing=reviewing,
         sections=sections,
         events=order_events,
-        checks=ordering.requirement_checks(session, order),
+        checks=checks,
         abstract=abstracts[0] if abstracts else None,
         abstracts=abstracts,
-        letters=[d for d in files.documents(session, order.id) if d.doc_type == DocumentType.REQUEST_LETTER],
-        last_return=ordering.latest_return(session, order),
+        letters=[d for d in documents if d.doc_type == DocumentType.REQUEST_LETTER],
+        last_return=ordering.latest_return(session, order, order_events),
         requested_variables=ordering.microdata_requested_variables(order) if reviewing else [],
         sla=sla,
         may_claim_zero=route != ClaimRoute.NONE and order.zero_rate != ZeroRateClaim.REFUSED,
@@ -116,7 +144,7 @@ def order_page(order_id: int, *, error: str | None = None, status: int = 200, ty
         zero_rate_pending=order.zero_rate == ZeroRateClaim.PENDING,
         zero_rate_approved=order.zero_rate == ZeroRateClaim.APPROVED,
         return_topics=RETURN_TOPICS,
-        return_form_topics=review.return_topics(session, order) if actor.may(Do.RETURN, order) else {},
+        return_form_topics=review.return_topics(session, order, checks) if actor.may(Do.RETURN, order) else {},
         requirement_labels=REQUIREMENT_LABELS,
         status_labels=STATUS_LABELS,
         event_labels={**EVENT_LABELS, **current_app.extensions.get("order_event_labels", {})},

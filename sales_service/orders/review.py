@@ -10,7 +10,7 @@ from sales_service.errors import N_, Conflict, InvalidInput, NotFound
 from sales_service.orders import ordering
 from sales_service.orders.lifecycle import Action
 from sales_service.orders.models import Order, OrderLine, ReturnReason, ZeroRateClaim
-from sales_service.orders.requirements import Requirement
+from sales_service.orders.requirements import Requirement, RequirementCheck
 from sales_service.orders.workflow import Actor, Do, apply, load_order, record, save
 from sales_service.pnbp import services as pnbp
 from sales_service.pnbp.pricing import quote_line
@@ -28,11 +28,13 @@ RETURN_TOPICS = {
 }
 
 
-def return_topics(session: Session, order: Order) -> dict[str, str]:
+def return_topics(session: Session, order: Order, checks: list[RequirementCheck] | None = None) -> dict[str, str]:
     """What the officer can name when returning this order: the documents it has (an abstract
     for microdata and maps, a request letter for an Rp0 claim, a company's NPWP), the chosen
-    variables when it has microdata, and always its purpose and "other"."""
-    has = {check.requirement.value for check in ordering.requirement_checks(session, order)}
+    variables when it has microdata, and always its purpose and "other". ``checks``: the order's
+    requirement checks when the caller has them (the order page), so they are not read again."""
+    checks = ordering.requirement_checks(session, order) if checks is None else checks
+    has = {check.requirement.value for check in checks}
     if any(line.kind == ProductKind.MICRODATA for line in order.lines):
         has.add("variables")
     has |= {"purpose", "other"}

@@ -3,6 +3,7 @@ the payment rules read (``payments.permissions``). Never commits."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
@@ -26,12 +27,15 @@ def current_invoice(session: Session, order_id: int, *, lock: bool = False) -> I
     return invoice
 
 
-def facts(session: Session, order: Order, invoice: Invoice | None) -> PaymentFacts | None:
-    """The payment facts of ``order`` and its current ``invoice`` (None before any invoice)."""
+def facts(session: Session, order: Order, invoice: Invoice | None, *,
+          proofs: Sequence[TransferProof] | None = None) -> PaymentFacts | None:
+    """The payment facts of ``order`` and its current ``invoice`` (None before any invoice).
+    ``proofs``: the order's proofs of transfer when the caller has read them (the order page)."""
     if invoice is None:
         return None
-    waiting = session.scalar(select(TransferProof.id).where(TransferProof.invoice_id == invoice.id,
-                                                           TransferProof.status == ProofStatus.PENDING).limit(1))
+    if proofs is None:
+        proofs = session.scalars(select(TransferProof).where(TransferProof.invoice_id == invoice.id)).all()
+    waiting = any(p.invoice_id == invoice.id and p.status == ProofStatus.PENDING for p in proofs)
     return PaymentFacts(
         order_status=order.status, buyer_id=order.buyer_id, walk_in=order.is_walk_in,
         invoice_open=invoice.status == InvoiceStatus.ISSUED,
@@ -39,7 +43,7 @@ def facts(session: Session, order: Order, invoice: Invoice | None) -> PaymentFac
         zero_rated=invoice.payment_route == PaymentRoute.NONE,
         total=invoice.total,
         paid=services.amount_settled(services.payments_of_invoice(session, invoice.id)),
-        proof_waiting=waiting is not None,
+        proof_waiting=waiting,
     )
 
 

@@ -67,10 +67,10 @@ def settings() -> receipts.ReceiptSettings:
 
 # -- the order page -----------------------------------------------------------------------------------
 
-def order_section(session, order, actor):
+def order_section(session, order, actor, reads):
     """The receipts of the order (the valid one and any voided), the treasurer's button while the
     order is paid and not receipted, and the form to void and reissue a wrong receipt."""
-    rows = receipts.receipts_of_order(session, order.id)
+    rows = reads(receipts.receipts_of_order)
     may_issue = actor.may(Do.ISSUE_RECEIPT, order)
     if not rows and not may_issue:
         return None

@@ -45,7 +45,7 @@ def _simulator() -> SimulatedSimponi | None:
     return gateway if isinstance(gateway, SimulatedSimponi) else None
 
 
-def order_section(session, order, actor):
+def order_section(session, order, actor, reads):
     """The simulator's forms on the order page: staff only, simulated gateway only, live code only."""
     if not actor.user.is_staff or _simulator() is None:
         return None

@@ -272,9 +272,9 @@ def proof_to_verify(session: Session, proof_id: int) -> ProofToVerify:
 
 
 def proofs_of_order(session: Session, order_id: int) -> list[TransferProof]:
-    """Every proof the buyer uploaded for this order, newest first."""
+    """Every proof the buyer uploaded for this order, newest first (their files are linked by the
+    proof's id, not read here)."""
     return list(session.scalars(select(TransferProof).where(TransferProof.order_id == order_id)
-                                .options(selectinload(TransferProof.file))
                                 .order_by(TransferProof.uploaded_at.desc(), TransferProof.id.desc())))
 
 

@@ -281,12 +281,12 @@ def _typed(*fields: str) -> dict:
     return {name: request.form.get(name, "") for name in fields} if request.method == "POST" else {}
 
 
-def order_section(session, order, actor):
+def order_section(session, order, actor, reads):
     """The payments section of the order page: paid so far and the remainder, the buyer's proofs
     with the treasurer's decisions, the proof upload (buyer abroad) and the cash form (treasurer)."""
     invoice = balances.current_invoice(session, order.id)
-    facts = balances.facts(session, order, invoice)
-    proofs = transfers.proofs_of_order(session, order.id)
+    proofs = reads(transfers.proofs_of_order)
+    facts = balances.facts(session, order, invoice, proofs=proofs)
     treasurer = may_decide(actor.user.role)
     if facts is None or not (facts.by_transfer or proofs or (order.is_walk_in and (treasurer or facts.paid))):
         return None
@@ -574,11 +574,11 @@ def record_refund_step(refund_id: int):
     return redirect(url_for("payments.refund", refund_id=refund_id))
 
 
-def follow_up_section(session, order, actor):
+def follow_up_section(session, order, actor, reads):
     """The order page's word on the treasurer's follow-up: the top-up asked of the buyer, with what
     the invoice still asks for, and the order's refunds with where each stands."""
     asked = resolutions.top_up_asked(session, order.id)
-    order_refunds = refunds.refunds_of_order(session, order.id)
+    order_refunds = reads(refunds.refunds_of_order)
     if asked is None and not order_refunds:
         return None
     return {
