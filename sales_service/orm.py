@@ -3,9 +3,10 @@ and the engine factory. Models and services build on this; no Flask here."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Enum, Integer, MetaData, create_engine, event
+from sqlalchemy import BigInteger, Enum, Integer, MetaData, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -31,6 +32,10 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
+            # Write-ahead log: readers never wait for a writer, and a commit writes (and syncs)
+            # the log once instead of a rollback journal and the database. Durable as before
+            # (synchronous stays FULL). An in-memory database keeps its own mode.
+            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
         @event.listens_for(engine, "savepoint")
@@ -40,6 +45,15 @@ def make_engine(url: str) -> Engine:
             if not connection.connection.dbapi_connection.in_transaction:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
     return engine
+
+
+def insert_unless_present(session: Session, table: Table, values: dict) -> int | None:
+    """Insert one row and return its id, or None when a unique constraint says it exists
+    already (``ON CONFLICT DO NOTHING``: under concurrent inserts of the same key the later
+    waits for the first to commit, then inserts nothing). One statement, no savepoint."""
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    return session.scalar(insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id))
 
 
 def str_enum(enum_cls, name: str) -> Enum:

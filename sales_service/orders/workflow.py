@@ -87,6 +87,15 @@ def load_order(session: Session, order_id: int) -> Order:
     return order
 
 
+def get_order(session: Session, order_id: int) -> Order:
+    """The order alone, for a move that needs neither its lines nor its visit (taken from
+    the session when it is loaded already), or :class:`OrderNotFound`."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
 def get_order_for(session: Session, order_id: int, user: User) -> Order:
     """The order if ``user`` may see it: staff see every order, a buyer only their own
     (another buyer's order answers exactly like a missing one)."""
@@ -170,6 +179,6 @@ def events(session: Session, order_id: int) -> list[OrderEvent]:
 
 
 __all__ = [
-    "Actor", "Do", "OrderChanged", "OrderNotFound", "apply", "check_version", "events", "get_order_for",
+    "Actor", "Do", "OrderChanged", "OrderNotFound", "apply", "check_version", "events", "get_order", "get_order_for",
     "load_order", "mark_cancelled", "record", "refuse_unless_legal", "save",
 ]

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,8 @@ from sales_service.invoices.gateway import BillingGateway
 from sales_service.invoices.models import BillingCode, CodeStatus, Invoice, InvoiceStatus
 from sales_service.orders import workflow
 from sales_service.orders.lifecycle import Action, OrderStatus
+from sales_service.orders.models import Order
+from sales_service.orm import insert_unless_present
 from sales_service.paging import Page, paginate
 from sales_service.payments.models import (
     NotificationChannel,
@@ -78,6 +80,35 @@ def store_notification(session: Session, webhook_id: str, body: bytes, *,
     return notification
 
 
+def receive_notification(session: Session, webhook_id: str, body: bytes, *,
+                         channel: NotificationChannel = NotificationChannel.WEBHOOK) -> NotificationState:
+    """Store a notification and apply it, in the caller's one transaction, and say what
+    became of it. It is stored first; a repeated webhook-id raises :class:`AlreadyReceived`
+    (unless the earlier delivery was never applied: then this one applies it). When it
+    cannot be applied the domain error propagates: the caller rolls back and keeps the
+    notification with why (:func:`keep_failed`), for ``apply-notifications``."""
+    table = PaymentNotification.__table__
+    notification_id = insert_unless_present(session, table, dict(
+        webhook_id=webhook_id, channel=channel, body=body.decode("utf-8"), state=NotificationState.RECEIVED,
+        received_at=utcnow()))
+    if notification_id is None:  # the same webhook-id came before: finish it if it was never applied
+        earlier = store_notification(session, webhook_id, body, channel=channel)
+        return apply_notification(session, earlier.id).state
+    payment = record_billing_payment(session, parse_body(body))
+    state = NotificationState.APPLIED if payment is not None else NotificationState.DUPLICATE
+    session.execute(update(table).where(table.c.id == notification_id).values(
+        state=state, payment_id=payment.id if payment is not None else None, applied_at=utcnow()))
+    return state
+
+
+def keep_failed(session: Session, webhook_id: str, body: bytes, error: str, *,
+                channel: NotificationChannel = NotificationChannel.WEBHOOK) -> None:
+    """Keep a notification that could not be applied, with why (its transaction was rolled back)."""
+    notification = store_notification(session, webhook_id, body, channel=channel)
+    _fail(notification, error)
+    session.flush()
+
+
 def apply_notification(session: Session, notification_id: int) -> PaymentNotification:
     """Record the payment a stored notification reports. Applying again changes nothing."""
     notification = session.scalar(select(PaymentNotification).where(PaymentNotification.id == notification_id)
@@ -95,7 +126,7 @@ def apply_notification(session: Session, notification_id: int) -> PaymentNotific
         if notification.state == NotificationState.APPLIED:
             return notification
     notification.state = NotificationState.APPLIED if payment is not None else NotificationState.DUPLICATE
-    notification.payment_id = payment.id if payment is not None else None
+    notification.payment = payment
     notification.applied_at = utcnow()
     notification.error = None
     session.flush()
@@ -105,10 +136,16 @@ def apply_notification(session: Session, notification_id: int) -> PaymentNotific
 def mark_failed(session: Session, notification_id: int, error: str) -> None:
     """The notification stays stored with why it could not be applied (``apply-notifications`` retries)."""
     notification = session.get(PaymentNotification, notification_id)
-    if notification is not None and notification.state == NotificationState.RECEIVED:
+    if notification is not None:
+        _fail(notification, error)
+        session.flush()
+
+
+def _fail(notification: PaymentNotification, error: str) -> None:
+    """Failed, with the latest reason (never over an applied one)."""
+    if notification.state in (NotificationState.RECEIVED, NotificationState.FAILED):
         notification.state = NotificationState.FAILED
         notification.error = error[:2000]
-        session.flush()
 
 
 def pending_notifications(session: Session) -> list[int]:
@@ -131,51 +168,56 @@ def retry_notification(session: Session, notification_id: int) -> PaymentNotific
 
 def record_billing_payment(session: Session, paid: BillingPaid) -> Payment | None:
     """Record ``paid`` once: settle its invoice when it may be trusted, flag it otherwise.
-    None when its NTPN was recorded before (a repeat changes nothing)."""
-    if session.scalar(select(Payment.id).where(Payment.ntpn == paid.ntpn)) is not None:
+    None when its NTPN was recorded before: a repeat changes nothing. The unique NTPN
+    decides between concurrent deliveries (on PostgreSQL those for a known code queue on
+    the invoice's row lock first, so the later one sees the earlier's payment)."""
+    found = session.execute(
+        select(BillingCode, Invoice, Order).join(Invoice, Invoice.id == BillingCode.invoice_id)
+        .join(Order, Order.id == Invoice.order_id)
+        .where(BillingCode.code == paid.billing_code).with_for_update(of=Invoice)).first()
+    code, invoice, order = found if found is not None else (None, None, None)
+    recorded = session.execute(select(Payment.ntpn, Payment.status).where(
+        or_(Payment.ntpn == paid.ntpn,
+            and_(Payment.invoice_id == invoice.id, Payment.status == PaymentStatus.SETTLED) if invoice else false()))
+        .limit(2)).all()
+    if any(row.ntpn == paid.ntpn for row in recorded):
         return None
-    code = session.scalar(select(BillingCode).where(BillingCode.code == paid.billing_code))
-    invoice = session.scalar(select(Invoice).where(Invoice.id == code.invoice_id).with_for_update()) \
-        if code is not None else None
+    problem = _problem(paid, code, invoice, order, settled_before=bool(recorded))
     payment = Payment(source=PaymentSource.BILLING_NOTIFICATION, amount=paid.amount, currency=paid.currency,
                       ntpn=paid.ntpn, ntb=paid.ntb, bank=paid.bank, channel=paid.channel,
                       billing_code=paid.billing_code, paid_at=paid.paid_at,
                       invoice_id=invoice.id if invoice else None, order_id=invoice.order_id if invoice else None,
-                      status=PaymentStatus.FLAGGED)
+                      status=PaymentStatus.FLAGGED if problem else PaymentStatus.SETTLED, problem=problem)
     try:
         with session.begin_nested():
             session.add(payment)
-    except IntegrityError:  # the same NTPN recorded at this moment by a concurrent delivery
+    except IntegrityError:  # recorded at this moment by a concurrent delivery (SQLite has no row locks)
         if session.scalar(select(Payment.id).where(Payment.ntpn == paid.ntpn)) is None:
             raise
         return None
-    payment.problem = _problem(session, payment, code, invoice)
-    if payment.problem is None:
+    if problem is None:
         settle(session, payment, invoice)
     else:
-        log.warning("payment %s on billing code %s flagged: %s", paid.ntpn, paid.billing_code, payment.problem)
-        if invoice is not None:
-            order = workflow.load_order(session, invoice.order_id)
+        log.warning("payment %s on billing code %s flagged: %s", paid.ntpn, paid.billing_code, problem)
+        if order is not None:
             workflow.record(session, order, None, "payment_flagged", details=_details(payment))
     session.flush()
     return payment
 
 
-def _problem(session: Session, payment: Payment, code: BillingCode | None,
-             invoice: Invoice | None) -> PaymentProblem | None:
+def _problem(paid: BillingPaid, code: BillingCode | None, invoice: Invoice | None, order: Order | None, *,
+             settled_before: bool) -> PaymentProblem | None:
+    """Why a billing-code payment may not be trusted, or None (checked before it is recorded)."""
     if code is None or invoice is None:
         return PaymentProblem.UNKNOWN_CODE
     if code.status != CodeStatus.ACTIVE or invoice.status == InvoiceStatus.VOID:
         return PaymentProblem.VOID_CODE
-    settled_before = session.scalar(select(func.count(Payment.id)).where(
-        Payment.invoice_id == invoice.id, Payment.status == PaymentStatus.SETTLED, Payment.id != payment.id))
     if settled_before or invoice.status == InvoiceStatus.PAID:
         return PaymentProblem.DOUBLE_PAYMENT
-    if aware(payment.paid_at) > aware(code.expires_at):
+    if aware(paid.paid_at) > aware(code.expires_at):
         return PaymentProblem.EXPIRED_CODE
-    if payment.amount != code.amount:
+    if paid.amount != code.amount:
         return PaymentProblem.WRONG_AMOUNT
-    order = workflow.load_order(session, invoice.order_id)
     if order.status != OrderStatus.INVOICED:
         return PaymentProblem.ORDER_NOT_PAYABLE
     return None
@@ -192,7 +234,7 @@ def settle(session: Session, payment: Payment, invoice: Invoice, actor: workflow
     Every way money arrives (notification, statement line, proof, cash) settles through here."""
     payment.status = PaymentStatus.SETTLED
     invoices.mark_paid(session, invoice)
-    order = workflow.load_order(session, invoice.order_id)
+    order = workflow.get_order(session, invoice.order_id)
     workflow.apply(session, order, actor, Action.RECORD_PAYMENT,
                    details={**_details(payment), "source": payment.source.value})
     workflow.save(session)

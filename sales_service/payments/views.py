@@ -91,16 +91,14 @@ def webhook():
         return _answer(400, error="malformed notification", problem="webhook-id is longer than 200 characters")
 
     session = db.session()
-    stored = attempt(lambda: services.store_notification(session, webhook_id, body))
-    if not stored.ok:  # the same delivery again (a 200: the sender may stop retrying)
-        return _answer(stored.status, status="duplicate")
-    notification_id = stored.result.id
-    applied = attempt(lambda: services.apply_notification(session, notification_id))
-    if not applied.ok:
-        attempt(lambda: services.mark_failed(session, notification_id, applied.error))
-        log.error("payment notification %s stored but not applied: %s", webhook_id, applied.error)
-        return _answer(202, status="stored", error=applied.error)
-    return _answer(200, status=applied.result.state.value)
+    received = attempt(lambda: services.receive_notification(session, webhook_id, body))
+    if received.status == 200 and not received.ok:  # the same delivery again: the sender may stop retrying
+        return _answer(200, status="duplicate")
+    if not received.ok:  # kept with why, for `apply-notifications`; a 2xx all the same (it is stored)
+        attempt(lambda: services.keep_failed(session, webhook_id, body, received.error))
+        log.error("payment notification %s stored but not applied: %s", webhook_id, received.error)
+        return _answer(202, status="stored", error=received.error)
+    return _answer(200, status=received.result.value)
 
 
 webhook.signed_by_sender = True  # authenticated by its signature; no form, no per-address limit

@@ -22,8 +22,9 @@ from tests.services.test_invoice_concurrency import TODAY, accepted_orders, arra
 DELIVERIES = 16
 
 
+@pytest.mark.parametrize("path", ["webhook", "stored, then applied"])
 @pytest.mark.parametrize("same_webhook_id", [True, False], ids=["one delivery 16 times", "one NTPN, 16 ids"])
-def test_sixteen_concurrent_deliveries_of_one_payment_record_it_once(committing, same_webhook_id):
+def test_sixteen_concurrent_deliveries_of_one_payment_record_it_once(committing, same_webhook_id, path):
     factory, committed = committing
     world = arrange(factory, committed, officers=1)
     order_id, = accepted_orders(factory, world, 1)
@@ -42,7 +43,19 @@ def test_sixteen_concurrent_deliveries_of_one_payment_record_it_once(committing,
     all_ready = threading.Barrier(DELIVERIES)
 
     def deliver(webhook_id: str):
-        """What the webhook view does: store (commit), then apply (commit)."""
+        """What the webhook view does: store and apply in one transaction, then commit."""
+        with factory() as session:
+            all_ready.wait()
+            try:
+                state = payments.receive_notification(session, webhook_id, body)
+            except payments.AlreadyReceived:
+                session.rollback()
+                return "duplicate delivery"
+            session.commit()
+            return state
+
+    def deliver_then_apply(webhook_id: str):
+        """The other path (``apply-notifications``, a retry): store (commit), then apply (commit)."""
         with factory() as session:
             all_ready.wait()
             try:
@@ -55,6 +68,7 @@ def test_sixteen_concurrent_deliveries_of_one_payment_record_it_once(committing,
             session.commit()
             return applied.state
 
+    deliver = deliver if path == "webhook" else deliver_then_apply
     outcomes = run_together(*(lambda webhook_id=webhook_id: deliver(webhook_id) for webhook_id in ids))
     assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
     with factory() as session:
