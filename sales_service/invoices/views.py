@@ -115,6 +115,7 @@ def order_section(session, order, actor, reads):
         "invoices": invoices,
         "current": current,
         "invoice_void": invoice_void,
+        "invoice_paid": bool(current and current.status == InvoiceStatus.PAID),
         "code": code,
         "code_expired": bool(code and code.status == CodeStatus.ACTIVE and services.code_expired(code, now)),
         "may_renew_code": bool(current and services.code_renewable(current, now)

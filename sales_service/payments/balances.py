@@ -13,7 +13,7 @@ from sales_service.invoices import services as invoices
 from sales_service.invoices.models import Invoice, InvoiceStatus, PaymentRoute
 from sales_service.orders.models import Order
 from sales_service.payments import services
-from sales_service.payments.models import ProofStatus, TransferProof
+from sales_service.payments.models import Payment, ProofStatus, TransferProof
 from sales_service.payments.permissions import PaymentFacts
 
 
@@ -28,9 +28,11 @@ def current_invoice(session: Session, order_id: int, *, lock: bool = False) -> I
 
 
 def facts(session: Session, order: Order, invoice: Invoice | None, *,
-          proofs: Sequence[TransferProof] | None = None) -> PaymentFacts | None:
+          proofs: Sequence[TransferProof] | None = None,
+          payments: Sequence[Payment] | None = None) -> PaymentFacts | None:
     """The payment facts of ``order`` and its current ``invoice`` (None before any invoice).
-    ``proofs``: the order's proofs of transfer when the caller has read them (the order page)."""
+    ``proofs`` and ``payments``: the order's proofs of transfer and payments when the caller
+    has read them (the order page)."""
     if invoice is None:
         return None
     if proofs is None:
@@ -42,7 +44,9 @@ def facts(session: Session, order: Order, invoice: Invoice | None, *,
         by_transfer=invoice.payment_route == PaymentRoute.BANK_TRANSFER,
         zero_rated=invoice.payment_route == PaymentRoute.NONE,
         total=invoice.total,
-        paid=services.amount_settled(services.payments_of_invoice(session, invoice.id)),
+        paid=services.amount_settled(
+            [p for p in payments if p.invoice_id == invoice.id] if payments is not None
+            else services.payments_of_invoice(session, invoice.id)),
         proof_waiting=waiting,
     )
 

@@ -247,6 +247,12 @@ def payments_of_invoice(session: Session, invoice_id: int) -> list[Payment]:
                                 .order_by(Payment.paid_at, Payment.id)))
 
 
+def payments_of_order(session: Session, order_id: int) -> list[Payment]:
+    """Every payment recorded for the order, on any of its invoice versions, in the order paid."""
+    return list(session.scalars(select(Payment).where(Payment.order_id == order_id)
+                                .order_by(Payment.paid_at, Payment.id)))
+
+
 def amount_settled(payments: Sequence[Payment]) -> int:
     return sum(p.amount for p in payments if p.status == PaymentStatus.SETTLED)
 

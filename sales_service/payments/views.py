@@ -40,7 +40,7 @@ from sales_service.payments import (
     signing,
     transfers,
 )
-from sales_service.payments.models import LineState, PaymentProblem, PaymentSource, ProofStatus
+from sales_service.payments.models import LineState, PaymentProblem, PaymentSource, PaymentStatus, ProofStatus
 from sales_service.payments.notifications import NotificationMalformed, parse_body
 from sales_service.payments.permissions import TREASURERS, Pay, may, may_decide
 from sales_service.payments.refund_steps import STATUS_LABELS as REFUND_STATUS_LABELS
@@ -248,6 +248,13 @@ PROOF_STATE_LABELS = {
     ProofStatus.VERIFIED: N_("diverifikasi"),
     ProofStatus.REJECTED: N_("ditolak"),
 }
+# What a buyer reads of a recorded payment's state (a flagged one is the treasurer's to look into).
+PAYMENT_STATE_LABELS = {
+    PaymentStatus.SETTLED: N_("diterima"),
+    PaymentStatus.FLAGGED: N_("sedang diperiksa bendahara"),
+    PaymentStatus.REJECTED: N_("ditolak"),
+    PaymentStatus.PENDING_VERIFICATION: N_("menunggu verifikasi"),
+}
 SOURCE_LABELS = {
     PaymentSource.CASH: N_("tunai"),
     PaymentSource.TRANSFER_PROOF: N_("transfer luar negeri"),
@@ -284,9 +291,13 @@ def order_section(session, order, actor, reads):
     with the treasurer's decisions, the proof upload (buyer abroad) and the cash form (treasurer)."""
     invoice = balances.current_invoice(session, order.id)
     proofs = reads(transfers.proofs_of_order)
-    facts = balances.facts(session, order, invoice, proofs=proofs)
+    payments = reads(services.payments_of_order)
+    facts = balances.facts(session, order, invoice, proofs=proofs, payments=payments)
     treasurer = may_decide(actor.user.role)
-    if facts is None or not (facts.by_transfer or proofs or (order.is_walk_in and (treasurer or facts.paid))):
+    # Money recorded for the current invoice (a proof not yet verified is listed with the proofs).
+    received = [p for p in payments if invoice is not None and p.invoice_id == invoice.id
+                and p.status != PaymentStatus.PENDING_VERIFICATION]
+    if facts is None or not (facts.by_transfer or proofs or received or (order.is_walk_in and treasurer)):
         return None
     newest = proofs[0] if proofs else None
     role, user_id = actor.user.role, actor.user.id
@@ -300,6 +311,10 @@ def order_section(session, order, actor, reads):
         "proofs": [{"proof": p, "sent": _sent(p), "state": PROOF_STATE_LABELS[p.status],
                     "pending": p.status == ProofStatus.PENDING, "rejected": p.status == ProofStatus.REJECTED}
                    for p in proofs],
+        "received": [{"payment": p, "source": SOURCE_LABELS[p.source], "state": PAYMENT_STATE_LABELS[p.status],
+                      "reference": p.ntpn or p.ntb or "",
+                      # Only a bank notification knows the moment; cash and transfers know their day.
+                      "day_only": p.source != PaymentSource.BILLING_NOTIFICATION} for p in received],
         "rejected": newest if newest is not None and newest.status == ProofStatus.REJECTED else None,
         "waiting": facts.proof_waiting,
         "may_upload_proof": may(Pay.UPLOAD_PROOF, facts, role, user_id),

@@ -12,7 +12,7 @@ from sales_service.invoices.models import Invoice
 from sales_service.payments import services as payment_services
 from sales_service.payments import signing
 from sales_service.payments.models import NotificationState, Payment, PaymentNotification, PaymentProblem
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 from tests.web.test_invoice_pages import accepted, issue  # noqa: F401  (fixture)
 
 URL = "/webhooks/payments"
@@ -55,6 +55,31 @@ def test_a_signed_notification_of_the_exact_amount_marks_the_order_paid(client, 
     page = client.get(f"/pesanan/{accepted}").get_data(as_text=True)
     assert "Dibayar" in page
     assert "mencatat pembayaran lunas" in page  # the event is named on the timeline, not shown as its key
+
+
+def test_once_the_code_is_paid_the_buyer_is_no_longer_told_to_pay_and_sees_the_ntpn(client, app, code,
+                                                                                     accepted):  # noqa: F811
+    login(client, "ani@example.test")
+    before = client.get(f"/pesanan/{accepted}").get_data(as_text=True)
+    assert "Bayar di bank/pos persepsi" in before and 'id="invoice-paid"' not in before
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/katalog")})
+    assert send(client, app, body_for(code)).status_code == 200
+    login(client, "ani@example.test")
+    page = client.get(f"/pesanan/{accepted}").get_data(as_text=True)
+    assert 'id="invoice-paid"' in page and "Bayar di bank/pos persepsi" not in page and "berlaku sampai" not in page
+    received = page[page.index('id="payments-received"'):]
+    assert "0A1B2C3D4E5F6G7H" in received and "Rp335.000" in received and "diterima" in received
+    assert "24 November 2026, 10.15 WIB" in received
+
+
+def test_a_payment_of_the_wrong_amount_is_shown_to_the_buyer_as_being_checked(client, app, code,
+                                                                                accepted):  # noqa: F811
+    assert send(client, app, body_for(code, amount=300_000)).status_code == 200
+    login(client, "ani@example.test")
+    page = client.get(f"/pesanan/{accepted}").get_data(as_text=True)
+    received = page[page.index('id="payments-received"'):]
+    assert "Rp300.000" in received and "sedang diperiksa bendahara" in received
+    assert 'id="invoice-paid"' not in page  # nothing was settled: the invoice still asks for its amount
 
 
 @pytest.mark.parametrize("tamper", [
