@@ -167,11 +167,13 @@ def exception_case(session: Session, payment_id: int) -> ExceptionCase:
                          applied_to=applied_to, refund=refund)
 
 
-def standing_of(session: Session, invoice: Invoice) -> InvoiceStanding:
+def standing_of(session: Session, invoice: Invoice, *, order: Order | None = None,
+                payments: Sequence[Payment] | None = None) -> InvoiceStanding:
     """``invoice`` as a payment would count towards it: what is settled so far, and whether its
-    order waits for payment."""
-    settled = services.amount_counted(session, invoice.id)
-    order_status = session.scalar(select(Order.status).where(Order.id == invoice.order_id))
+    order waits for payment. ``order`` and ``payments`` (the order's): when the caller has them."""
+    settled = services.amount_counted(session, invoice.id, payments=payments)
+    order_status = order.status if order is not None else \
+        session.scalar(select(Order.status).where(Order.id == invoice.order_id))
     return InvoiceStanding(open=invoice.status == InvoiceStatus.ISSUED, void=invoice.status == InvoiceStatus.VOID,
                            total=invoice.total, settled=settled, awaiting_payment=order_status == OrderStatus.INVOICED)
 
@@ -350,10 +352,10 @@ class TopUpAsked:
     asked_at: datetime
 
 
-def top_up_asked(session: Session, order_id: int) -> TopUpAsked | None:
+def top_up_asked(session: Session, order: Order, *, payments: Sequence[Payment] | None = None) -> TopUpAsked | None:
     """The newest top-up asked on the order's current, still open invoice, with what it still asks
-    for now (None once paid, voided or never asked)."""
-    invoice = invoices.current_invoice(session, order_id)
+    for now (None once paid, voided or never asked). ``payments``: the order's, when read already."""
+    invoice = invoices.current_invoice(session, order.id)
     if invoice is None or invoice.status != InvoiceStatus.ISSUED:
         return None
     asked = session.scalar(select(PaymentResolution).where(
@@ -363,7 +365,7 @@ def top_up_asked(session: Session, order_id: int) -> TopUpAsked | None:
         .limit(1))
     if asked is None:
         return None
-    remaining = standing_of(session, invoice).remaining
+    remaining = standing_of(session, invoice, order=order, payments=payments).remaining
     if remaining == 0:
         return None
     note = asked.note if asked.action == Resolution.TOP_UP else ""

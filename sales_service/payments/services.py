@@ -257,16 +257,20 @@ def amount_settled(payments: Sequence[Payment]) -> int:
     return sum(p.amount for p in payments if p.status == PaymentStatus.SETTLED)
 
 
-def amount_counted(session: Session, invoice_id: int) -> int:
+def amount_counted(session: Session, invoice_id: int, *, payments: Sequence[Payment] | None = None) -> int:
     """Whole rupiah counted towards an invoice: its settled payments less what refunds set apart
     from them (an over-payment's excess, a double payment returned whole), which the invoice never
-    asked for. A paid invoice counts exactly its total, also after such a refund."""
+    asked for. A paid invoice counts exactly its total, also after such a refund. ``payments``: the
+    order's payments when the caller has read them (the order page)."""
+    if payments is not None:
+        settled_ones = [p for p in payments if p.invoice_id == invoice_id and p.status == PaymentStatus.SETTLED]
+        return amount_settled(settled_ones) - sum(set_apart(session, [p.id for p in settled_ones]).values())
     settled = select(func.coalesce(func.sum(Payment.amount), 0)).where(
         Payment.invoice_id == invoice_id, Payment.status == PaymentStatus.SETTLED).scalar_subquery()
-    set_apart = select(func.coalesce(func.sum(RefundedPayment.amount), 0)).join(
+    returned = select(func.coalesce(func.sum(RefundedPayment.amount), 0)).join(
         Payment, Payment.id == RefundedPayment.payment_id).where(
         Payment.invoice_id == invoice_id, Payment.status == PaymentStatus.SETTLED).scalar_subquery()
-    return int(session.scalar(select(settled - set_apart)))  # NUMERIC on PostgreSQL
+    return int(session.scalar(select(settled - returned)))  # NUMERIC on PostgreSQL
 
 
 def set_apart(session: Session, payment_ids: Sequence[int]) -> dict[int, int]:

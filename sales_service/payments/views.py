@@ -590,7 +590,7 @@ def record_refund_step(refund_id: int):
 def follow_up_section(session, order, actor, reads):
     """The order page's word on the treasurer's follow-up: the top-up asked of the buyer, with what
     the invoice still asks for, and the order's refunds with where each stands."""
-    asked = resolutions.top_up_asked(session, order.id)
+    asked = resolutions.top_up_asked(session, order, payments=reads(services.payments_of_order))
     order_refunds = reads(refunds.refunds_of_order)
     if asked is None and not order_refunds:
         return None

@@ -119,7 +119,7 @@ def test_less_than_the_remainder_counts_partly_and_the_buyer_sees_what_is_left(t
 
     assert payment.status == PaymentStatus.SETTLED and settled_towards(session, invoice) == 200_000
     assert invoice.status == InvoiceStatus.ISSUED and order.status == OrderStatus.INVOICED
-    asked = resolutions.top_up_asked(session, order.id)
+    asked = resolutions.top_up_asked(session, order)
     assert asked is not None and asked.remaining == 135_000 and asked.invoice_number == invoice.number
 
 
@@ -188,7 +188,7 @@ def test_an_under_payment_counts_and_the_buyer_is_asked_for_the_remainder(tariff
 
     assert short.status == PaymentStatus.SETTLED and (resolution.counted, resolution.remaining) == (300_000, 35_000)
     assert invoice.status == InvoiceStatus.ISSUED and order.status == OrderStatus.INVOICED
-    asked = resolutions.top_up_asked(session, order.id)
+    asked = resolutions.top_up_asked(session, order)
     assert (asked.remaining, asked.note) == (35_000, "Mohon transfer kekurangan Rp35.000 ke rekening bendahara.")
     assert actions(session, order)[-1] == "resolve_top_up"
 
@@ -211,7 +211,7 @@ def test_the_top_up_request_goes_once_the_invoice_is_paid(tariffs_loaded, invoic
     rest = unknown_money(session, 35_000)
     resolutions.resolve(session, treasurer, rest.id, "apply", invoice_number=invoice.number, note="Kekurangan.")
     assert invoice.status == InvoiceStatus.PAID and order.status == OrderStatus.PAID
-    assert resolutions.top_up_asked(session, order.id) is None
+    assert resolutions.top_up_asked(session, order) is None
 
 
 # -- open a refund ------------------------------------------------------------------------------------

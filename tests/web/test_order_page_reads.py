@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -21,6 +21,7 @@ from sales_service.orders import ordering, review
 from sales_service.orders.workflow import Actor
 from sales_service.payments import receipts, resolutions, transfers
 from sales_service.payments import services as payments
+from sales_service.payments.notifications import BillingPaid
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import Role
 from tests.conftest import login
@@ -32,6 +33,7 @@ from tests.web.test_staff_lists import counted
 DAY = date(2026, 11, 24)
 ABROAD, DOMESTIC = "jane@example.test", "dinas@example.test"
 OFFICER, TREASURER = "petugas@example.test", "bendahara@example.test"
+COMPANY = "pt@example.test"
 
 
 @pytest.fixture
@@ -40,6 +42,8 @@ def people(app, db_session):
         ABROAD: make_buyer(db_session, email=ABROAD, full_name="Jane Abroad", domicile=Domicile.ABROAD),
         DOMESTIC: make_buyer(db_session, email=DOMESTIC, full_name="Dinas Kominfo",
                              segment=BuyerSegment.REGIONAL_GOVERNMENT, institution="Pemerintah Kabupaten Klaten"),
+        COMPANY: make_buyer(db_session, email=COMPANY, full_name="Rina Wulandari", institution="PT Data Nusantara",
+                            segment=BuyerSegment.PRIVATE_COMPANY),
         OFFICER: make_staff(db_session, Role.OFFICER, email=OFFICER, full_name="Petugas Satu"),
         TREASURER: make_staff(db_session, Role.TREASURER, email=TREASURER, full_name="Bendahara Satu"),
     }
@@ -104,6 +108,23 @@ class Orders:
                 resolutions.resolve(session, treasurer, flagged.id, resolutions.Resolution.REFUND,
                                     note="Kelebihan transfer.")
             receipts.issue_receipt(session, treasurer, order.id, self.receipt_settings(), today=DAY)
+        session.commit()
+        return order.id
+
+    def top_up_asked(self) -> int:
+        """A company's microdata order whose billing code was paid short: the treasurer counted what
+        came and asked the buyer to top up the rest."""
+        session, officer = self.session, self.actor(OFFICER)
+        order = self.drafted(COMPANY, make_microdata(session), versions=1, edits=0, commercial=True,
+                             claim_zero_rate=False)
+        review.accept(session, officer, order.id)
+        invoice = invoices.issue_invoice(session, officer, order.id, SETTINGS, gateway(self.app), today=DAY)
+        short = payments.record_billing_payment(session, BillingPaid(
+            billing_code=invoice.current_code.code, amount=invoice.total // 2, currency="IDR",
+            ntpn="0A1B2C3D4E5F6G7H", ntb="1", bank="BANK X", channel="teller",
+            paid_at=datetime(2026, 11, 24, 3, 0, tzinfo=UTC)))
+        resolutions.resolve(session, self.actor(TREASURER), short.id, resolutions.Resolution.TOP_UP,
+                            note="Transfer kurang dari tagihan.")
         session.commit()
         return order.id
 
@@ -215,3 +236,16 @@ def test_five_request_letters_and_a_long_timeline_cost_a_returned_order_no_more_
     _tables, many = page_reads(app, client, who, large)
 
     assert len(many) == len(few), "\n".join(many)
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_the_page_of_an_order_asked_for_a_top_up_reads_each_table_once(app, client, orders, who):
+    order_id = orders.top_up_asked()
+    who = COMPANY if who == "buyer" else who
+
+    tables, _statements = page_reads(app, client, who, order_id)
+
+    assert read_more_than_once(tables, who, COMPANY) == {}
+    assert tables["payment"] == 1 and tables["sales_order"] == 1
+    page = client.get(f"/pesanan/{order_id}").get_data(as_text=True)
+    assert "Transfer kurang dari tagihan." in page  # the top-up asked is on the page
