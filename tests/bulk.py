@@ -1,10 +1,11 @@
 """Many realistic orders at once, for tests and benchmarks of lists that must not slow down
 as orders pile up (issue 8, points 20 and 22).
 
-Core ``insert`` executemany of buyers, orders in every status with their lines and status
-events, spread over two years with most long closed: about 5,000 orders a second on SQLite,
-where the order services make about 30. Not through the services, so nothing here checks a
-rule; lines are copies of real quotes (``line_templates``) and the events follow the lifecycle.
+Core ``insert`` executemany of buyers, orders in every status with their lines, status
+events and search words, spread over two years with most long closed: about 3,500 orders a
+second on SQLite, where the order services make about 30. Not through the services, so nothing
+here checks a rule; lines are copies of real quotes (``line_templates``) and the events follow
+the lifecycle.
 The stored SLA deadlines are left to ``office_calendar.refresh_running_deadlines``, as after a
 leave day. Online orders only (no walk-in visits), and no invoices for these orders.
 """
@@ -22,9 +23,9 @@ from werkzeug.security import generate_password_hash
 
 from sales_service.accounts.models import Domicile, User
 from sales_service.catalog import services as catalog
-from sales_service.orders import ordering
+from sales_service.orders import ordering, search
 from sales_service.orders.lifecycle import OrderStatus
-from sales_service.orders.models import Channel, LeaveDay, Order, OrderEvent, OrderLine
+from sales_service.orders.models import Channel, LeaveDay, Order, OrderEvent, OrderLine, OrderSearchWord
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import Role
 
@@ -133,6 +134,13 @@ def seed_orders(connection: Connection, n: int, *, now: datetime, products: list
             before = status
     connection.execute(insert(OrderLine.__table__), lines)
     connection.execute(insert(OrderEvent.__table__), events)
+    titles: dict[int, list[str]] = {}
+    for line in lines:
+        titles.setdefault(line["order_id"], []).append(line["product_title"])
+    connection.execute(insert(OrderSearchWord.__table__), [  # what the ordering services index
+        row for order_id, order in zip(order_ids, orders, strict=True)
+        for row in search.word_rows(order_id, order["status"], order["buyer_name"], order["buyer_institution"],
+                                    titles[order_id])])
     if leave_days:
         connection.execute(insert(LeaveDay.__table__), [
             dict(day=local_day(now) - timedelta(days=d), note="Cuti kantor", created_by="Admin Demo",

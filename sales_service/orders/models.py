@@ -266,3 +266,23 @@ class WalkInVisit(Base):
     # queue turn): when the officer called the number, and when the visitor had been served.
     called_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     served_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Words compare in code point order on both databases (SQLite's BINARY is already that), so a
+# prefix range ``word >= 'lest' AND word < 'lesu'`` holds whatever the server's locale.
+SEARCH_WORD = String(40).with_variant(String(40, collation="C"), "postgresql")
+
+
+class OrderSearchWord(Base):
+    """A word under which the officers' text search finds an order (``orders.search_words``):
+    from the buyer's name and institution as on the order and from its lines' product titles.
+    Written by ``orders.search`` wherever those change, with the order's status copied and kept
+    current on every status move, so a search reads the words of the orders in the statuses asked
+    (status, then word prefix: one range of an index each) and never those of closed orders."""
+
+    __tablename__ = "order_search_word"
+    __table_args__ = (Index("ix_order_search_word_status_word", "status", "word", "order_id"),)
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id", ondelete="CASCADE"), primary_key=True)
+    word: Mapped[str] = mapped_column(SEARCH_WORD, primary_key=True)
+    status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, "search_word_status"))

@@ -28,6 +28,7 @@ from sales_service.orders.requirements import (
     RequirementCheck,
     check_requirements,
 )
+from sales_service.orders.search import index_order
 from sales_service.orders.workflow import (
     Actor,
     Do,
@@ -136,6 +137,7 @@ def add_to_order(session: Session, buyer: User, product_id: int, variable_ids: S
     _price_for_claim(session, order)
     record(session, order, actor, "add_line", details={"product": line.product_title, "amount": line.amount})
     save(session)
+    index_order(session, order)
     return order
 
 
@@ -191,6 +193,7 @@ def remove_line(session: Session, actor: Actor, order_id: int, line_id: int) -> 
     order.lines.remove(line)
     record(session, order, actor, "remove_line", details={"product": line.product_title})
     save(session)
+    index_order(session, order)
     return order
 
 

@@ -2,9 +2,9 @@
 shown order's SLA status), the counts on the staff home, and a buyer's own orders.
 
 The queue sorts and filters by the stored running deadline (``Order.sla_deadline``, kept
-current by ``workflow.save`` and ``office_calendar``), so its cost does not grow with the
-number of orders: one counting query, one query for the page, and the SLA of the shown
-orders only. Never commits.
+current by ``workflow.save`` and ``office_calendar``) and searches the stored words of each
+order (``orders.search``), so its cost does not grow with the number of orders: one counting
+query, one query for the page, and the SLA of the shown orders only. Never commits.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from sales_service.accounts.models import User
-from sales_service.orders import office_calendar
+from sales_service.orders import office_calendar, search
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import Channel, Order, OrderEvent, OrderLine
 from sales_service.orders.sla import (
@@ -71,22 +71,15 @@ def sla_for(order: Order, order_events: Sequence[OrderEvent], cal: WorkingCalend
 def _queue_query(*, today: date, statuses: Sequence[OrderStatus], kind: ProductKind | None,
                  channel: Channel | None, text: str, overdue_only: bool) -> Select:
     # An IN list rather than NOT IN, so the (status, sla_deadline) index serves it.
-    query = select(Order).where(Order.status.in_(list(statuses or OPEN_STATUSES)))
+    wanted = list(statuses or OPEN_STATUSES)
+    query = select(Order).where(Order.status.in_(wanted))
     if kind is not None:
         query = query.where(Order.id.in_(select(OrderLine.order_id).where(OrderLine.kind == kind)))
     if channel is not None:
         query = query.where(Order.channel == channel)
-    for word in text.split()[:5]:
-        pattern = f"%{word.lower()}%"
-        conditions = [func.lower(Order.buyer_name).like(pattern),
-                      func.lower(func.coalesce(Order.buyer_institution, "")).like(pattern),
-                      # Correlated: only the candidate orders' lines are read, not every line ever ordered.
-                      select(OrderLine.id).where(OrderLine.order_id == Order.id,
-                                                 func.lower(OrderLine.product_title).like(pattern)).exists()]
-        digits = word.rsplit("-", 1)[-1]
-        if digits.isascii() and digits.isdigit() and len(digits) <= 12:
-            conditions.append(Order.id == int(digits))
-        query = query.where(or_(*conditions))
+    # Looked up among the words of the orders in those statuses only (each word row carries its
+    # order's status), so closed orders' words are never read.
+    query = query.where(*search.matching(text, wanted))
     if overdue_only:
         # A stored deadline exists only while the clock runs: paused and stopped orders are never late.
         query = query.where(Order.sla_deadline < today)

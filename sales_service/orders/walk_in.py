@@ -19,6 +19,7 @@ from sales_service.errors import N_, Conflict, InvalidInput, NotFound
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import Channel, IdentityDocument, Order, QueueCounter, WalkInVisit
 from sales_service.orders.ordering import priced_line
+from sales_service.orders.search import index_order
 from sales_service.orders.workflow import Actor, record, save
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.text import MAX_REASON, clean_text
@@ -115,6 +116,7 @@ def create_walk_in(session: Session, actor: Actor, guest: Mapping[str, str], pro
     record(session, order, actor, "create_walk_in", to_status=OrderStatus.DRAFT,
            details={"queue_number": visit.queue_number, "visit_date": today.isoformat()})
     save(session)
+    index_order(session, order)
     return order
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from sales_service.accounts.models import User
 from sales_service.errors import Conflict, PermissionDenied
-from sales_service.orders import office_calendar
+from sales_service.orders import office_calendar, search
 from sales_service.orders.lifecycle import Action, OrderStatus, ZeroRateClaim, next_status
 from sales_service.orders.models import Order, OrderEvent, OrderLine
 from sales_service.orders.permissions import (
@@ -159,13 +159,14 @@ def mark_cancelled(session: Session, order: Order, actor: Actor, reason: str | N
 def save(session: Session) -> None:
     """Write now, so a concurrent change to the same order surfaces here as a clear
     conflict (the version counter), not as a half-applied action; then bring the stored
-    SLA deadline of every order moved since the last save up to date."""
+    SLA deadline and the search words' status of every order moved since the last save up to date."""
     try:
         session.flush()
     except StaleDataError as exc:
         raise OrderChanged() from exc
-    moved = session.info.pop(_MOVED, set())
-    office_calendar.refresh_deadlines(session, [order for order in moved if inspect(order).persistent])
+    moved = [order for order in session.info.pop(_MOVED, set()) if inspect(order).persistent]
+    office_calendar.refresh_deadlines(session, moved)
+    search.follow_status(session, moved)
 
 
 def events(session: Session, order_id: int) -> list[OrderEvent]:

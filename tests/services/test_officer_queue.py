@@ -1,14 +1,18 @@
 """The officer queue's filters on real orders: text, product kind, status, channel and
-overdue each keep exactly the orders they should, and no filter is silently ignored."""
+overdue each keep exactly the orders they should, and no filter is silently ignored. The text
+search matches the beginnings of words of the buyer, institution and product titles, or the
+order number, and follows an order's lines as they change."""
 
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
+from sales_service.accounts.models import User
 from sales_service.orders import queue  # officer_queue
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import Channel
-from sales_service.orders.ordering import cancel
+from sales_service.orders.ordering import add_to_order, cancel, remove_line
 from sales_service.orders.review import accept, return_order
 from sales_service.orders.workflow import Actor
 from sales_service.pnbp.schedule import ProductKind
@@ -93,6 +97,13 @@ def test_without_filters_the_open_orders_show_most_urgent_first(orders_in_queue)
     pytest.param("sakernas citra", [], id="words on different orders match nothing"),
     pytest.param("2025", ["Ani Lestari", "Bambang Wijaya", "Eko Prasetyo"], id="a year in titles"),
     pytest.param("Rahmawati", [], id="nobody"),
+    # Word-prefix semantics: the beginning of any word, never the middle of one.
+    pytest.param("lest", ["Ani Lestari"], id="beginning of a name"),
+    pytest.param("estari", [], id="not the middle of a word"),
+    pytest.param("saker baM", ["Bambang Wijaya"], id="beginnings of two words"),
+    pytest.param("déwi", ["Citra Dewi"], id="accents ignored"),
+    pytest.param("Gadjah-Mada", ["Bambang Wijaya"], id="hyphenated words"),
+    pytest.param("kabupaten,", ["Ani Lestari", "Citra Dewi"], id="punctuation ignored"),
 ])
 def test_text_search_matches_buyer_institution_and_product(orders_in_queue, text, expected):
     assert names(orders_in_queue, text=text) == expected
@@ -102,6 +113,64 @@ def test_text_search_finds_an_order_by_its_reference_alone(orders_in_queue):
     target = orders_in_queue["accepted"]
     assert names(orders_in_queue, text=target.reference) == ["Bambang Wijaya"]
     assert names(orders_in_queue, text=target.reference.lower()) == ["Bambang Wijaya"]
+    assert names(orders_in_queue, text=f"{target.id:06d}") == ["Bambang Wijaya"]
+    assert names(orders_in_queue, text=str(target.id)) == ["Bambang Wijaya"]
+    assert names(orders_in_queue, text=f"{target.reference} sakernas") == ["Bambang Wijaya"]
+    assert names(orders_in_queue, text=f"{target.reference} lestari") == []
+
+
+def test_text_search_follows_the_lines_as_they_change(orders_in_queue):
+    session, draft = orders_in_queue["session"], orders_in_queue["draft"]
+    buyer = session.get(User, draft.buyer_id)
+    drafts = dict(statuses=[OrderStatus.DRAFT])
+    assert names(orders_in_queue, text="bersih", **drafts) == ["Fajar Nugroho"]
+    add_to_order(session, buyer, make_map(session, title="Peta Tematik Kemiskinan").id, on=TODAY)
+    assert names(orders_in_queue, text="kemiskinan", **drafts) == ["Fajar Nugroho"]
+    first = draft.lines[0]
+    remove_line(session, Actor(buyer), draft.id, first.id)
+    assert names(orders_in_queue, text="bersih", **drafts) == []
+    assert names(orders_in_queue, text="kemiskinan fajar", **drafts) == ["Fajar Nugroho"]
+
+
+def test_text_search_follows_each_status_move(orders_in_queue):
+    session, late = orders_in_queue["session"], orders_in_queue["late"]
+    # Moved by the fixture: accepted, returned to the buyer, cancelled.
+    assert names(orders_in_queue, text="gadjah", statuses=[OrderStatus.ACCEPTED]) == ["Bambang Wijaya"]
+    assert names(orders_in_queue, text="permata", statuses=[OrderStatus.CANCELLED]) == ["Gita Permata"]
+    assert names(orders_in_queue, text="permata") == []  # cancelled: not among the open orders
+    officer = make_staff(session, Role.OFFICER, full_name="Petugas Dua")
+    accept(session, Actor(officer), late.id)
+    assert names(orders_in_queue, text="klaten", statuses=[OrderStatus.SUBMITTED]) == []
+    assert names(orders_in_queue, text="klaten", statuses=[OrderStatus.ACCEPTED]) == ["Ani Lestari"]
+    cancel(session, Actor(officer), late.id, reason="Pembeli membatalkan.")
+    assert names(orders_in_queue, text="klaten") == []
+    assert names(orders_in_queue, text="klaten lestari", statuses=[OrderStatus.CANCELLED]) == ["Ani Lestari"]
+
+
+@pytest.mark.parametrize("typed", ["lestari", "lest klaten", "2025 saker", "sawit boyo"])
+def test_text_search_reads_the_words_index_not_every_open_order(orders_in_queue, typed):
+    session = orders_in_queue["session"]
+    if session.bind.dialect.name != "sqlite":
+        pytest.skip("query plans are read on SQLite (see tests/services/test_desk_indexes.py)")
+    connection = session.connection()
+    sent = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", keep)
+    try:
+        queue.officer_queue(session, today=TODAY, to_local=local_date, text=typed)
+    finally:
+        event.remove(connection, "before_cursor_execute", keep)
+    listing = [(sql, params) for sql, params in sent if "FROM sales_order" in sql]
+    assert len(listing) == 2, sent  # the count and the page
+    for sql, params in listing:
+        steps = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+        # Per status asked, the range of words the typed one begins: no closed order's words are read.
+        assert any(step.startswith("SEARCH order_search_word USING COVERING INDEX ix_order_search_word_status_word "
+                                   "(status=? AND word>? AND word<?)") for step in steps), steps
+        assert not any(step.startswith("SCAN") or "order_line" in step for step in steps), steps
 
 
 @pytest.mark.parametrize(("kind", "expected"), [
