@@ -3,7 +3,7 @@ and the engine factory. Models and services build on this; no Flask here."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Enum, Integer, MetaData, Table, create_engine, event
+from sqlalchemy import BigInteger, Enum, Integer, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -47,13 +47,15 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def insert_unless_present(session: Session, table: Table, values: dict) -> int | None:
-    """Insert one row and return its id, or None when a unique constraint says it exists
-    already (``ON CONFLICT DO NOTHING``: under concurrent inserts of the same key the later
-    waits for the first to commit, then inserts nothing). One statement, no savepoint."""
+def insert_unless_present(session: Session, model, values: dict, returning):
+    """Insert one row of ``model`` (a mapped class) unless a unique constraint says it exists
+    already, and return ``returning`` of the new row: a column, or the mapped class for the
+    new object itself (in the session); None when it existed. One ``INSERT … ON CONFLICT DO
+    NOTHING`` statement, no savepoint: under concurrent inserts of the same key the later
+    waits for the first to commit, then inserts nothing."""
     dialect = session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    return session.scalar(insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id))
+    return session.scalar(insert(model).values(**values).on_conflict_do_nothing().returning(returning))
 
 
 def str_enum(enum_cls, name: str) -> Enum:

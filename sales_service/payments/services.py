@@ -88,9 +88,9 @@ def receive_notification(session: Session, webhook_id: str, body: bytes, *,
     cannot be applied the domain error propagates: the caller rolls back and keeps the
     notification with why (:func:`keep_failed`), for ``apply-notifications``."""
     table = PaymentNotification.__table__
-    notification_id = insert_unless_present(session, table, dict(
+    notification_id = insert_unless_present(session, PaymentNotification, dict(
         webhook_id=webhook_id, channel=channel, body=body.decode("utf-8"), state=NotificationState.RECEIVED,
-        received_at=utcnow()))
+        received_at=utcnow()), PaymentNotification.id)
     if notification_id is None:  # the same webhook-id came before: finish it if it was never applied
         earlier = store_notification(session, webhook_id, body, channel=channel)
         return apply_notification(session, earlier.id).state
@@ -183,17 +183,12 @@ def record_billing_payment(session: Session, paid: BillingPaid) -> Payment | Non
     if any(row.ntpn == paid.ntpn for row in recorded):
         return None
     problem = _problem(paid, code, invoice, order, settled_before=bool(recorded))
-    payment = Payment(source=PaymentSource.BILLING_NOTIFICATION, amount=paid.amount, currency=paid.currency,
-                      ntpn=paid.ntpn, ntb=paid.ntb, bank=paid.bank, channel=paid.channel,
-                      billing_code=paid.billing_code, paid_at=paid.paid_at,
-                      invoice_id=invoice.id if invoice else None, order_id=invoice.order_id if invoice else None,
-                      status=PaymentStatus.FLAGGED if problem else PaymentStatus.SETTLED, problem=problem)
-    try:
-        with session.begin_nested():
-            session.add(payment)
-    except IntegrityError:  # recorded at this moment by a concurrent delivery (SQLite has no row locks)
-        if session.scalar(select(Payment.id).where(Payment.ntpn == paid.ntpn)) is None:
-            raise
+    payment = insert_unless_present(session, Payment, dict(
+        source=PaymentSource.BILLING_NOTIFICATION, amount=paid.amount, currency=paid.currency, ntpn=paid.ntpn,
+        ntb=paid.ntb, bank=paid.bank, channel=paid.channel, billing_code=paid.billing_code, paid_at=paid.paid_at,
+        invoice_id=invoice.id if invoice else None, order_id=invoice.order_id if invoice else None,
+        status=PaymentStatus.FLAGGED if problem else PaymentStatus.SETTLED, problem=problem), Payment)
+    if payment is None:  # recorded at this moment by a concurrent delivery (its NTPN is unique)
         return None
     if problem is None:
         settle(session, payment, invoice)
