@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, redirect, request, url_for
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -140,8 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     @app.get("/bahasa/<language>")
     @public
     def set_language(language: str):
-        if language in i18n.LANGUAGES:
-            session["language"] = language
+        i18n.choose_language(language)
         return redirect(web.safe_local_url(request.args.get("next")))
 
     @app.get("/healthz")

@@ -2,7 +2,9 @@
 
 Templates and messages are written in Indonesian; ``translations/en`` holds the
 English catalogue (a gettext .po file, read with Babel at start-up, so no
-compile step is needed). The visitor's choice is kept in the session.
+compile step is needed). The visitor's choice is kept in the session; a signed-in
+user's is also kept on their account (``user_account.language``), where it decides
+the language of their invoices and SPPDs and becomes the session's at each sign-in.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, request, session
+from flask_login import current_user
 
 from sales_service.errors import N_  # noqa: F401  (re-exported for views and templates)
 
@@ -46,6 +49,34 @@ def current_language() -> str:
     chosen = session.get("language") if request else None
     language = chosen if chosen in LANGUAGES else current_app.config["DEFAULT_LANGUAGE"]
     return language if language in LANGUAGES else SOURCE_LANGUAGE
+
+
+def chosen_language() -> str | None:
+    """The language this visitor picked with the switch, or None while they have not picked one."""
+    chosen = session.get("language")
+    return chosen if chosen in LANGUAGES else None
+
+
+def use_language(language: str | None) -> None:
+    """Show this session in ``language`` from now on (a signed-in user's stored language); an
+    unknown or missing one changes nothing."""
+    if language in LANGUAGES:
+        session["language"] = language
+
+
+def choose_language(language: str) -> None:
+    """The language switch: the visitor's UI language from now on and, for a signed-in user, also
+    stored on the account, where it decides the language of their next invoice and SPPD. An
+    unknown language is ignored."""
+    if language not in LANGUAGES:
+        return
+    session["language"] = language
+    if current_user.is_authenticated:
+        # Imported here: web and the account services' error messages import this module.
+        from sales_service import db, web
+        from sales_service.accounts import services as accounts
+
+        web.attempt(lambda: accounts.set_language(db.session(), current_user.id, language))
 
 
 def _translations() -> NullTranslations:

@@ -45,6 +45,10 @@ class ProfileForm(FlaskForm):
     npwp = StringField()
 
 
+class DocumentLanguageForm(FlaskForm):
+    language = SelectField(choices=["id", "en"])
+
+
 class SegmentRequestForm(FlaskForm):
     segment = SelectField(choices=[s.value for s in BuyerSegment])
     institution = StringField()

@@ -23,6 +23,7 @@ from sales_service.accounts.models import (
 from sales_service.accounts.npwp import normalise_npwp
 from sales_service.accounts.passwords import check_password
 from sales_service.clock import aware, utcnow
+from sales_service.dates import LOCALES
 from sales_service.errors import N_, Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from sales_service.paging import Page, paginate
 from sales_service.pnbp.segments import ZERO_RATE_SEGMENTS, BuyerSegment
@@ -110,6 +111,29 @@ def _refuse(errors: dict[str, DomainError]) -> None:
         raise FormInvalid(errors)
 
 
+# The languages a user reads the service in (the UI's, i18n.LANGUAGES): a buyer's invoice and SPPD
+# are issued in theirs ("en": bilingual, Indonesian with English).
+LANGUAGES = tuple(LOCALES)
+
+
+class UnknownLanguage(InvalidInput):
+    def __init__(self):
+        super().__init__("Pilih bahasa Indonesia atau bahasa Inggris.")
+
+
+def set_language(session: Session, user_id: int, language: str) -> User:
+    """The language ``user_id`` reads: the UI's after they sign in, and the one their next invoice
+    and SPPD are issued in. Documents already issued keep theirs."""
+    if language not in LANGUAGES:
+        raise UnknownLanguage()
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Pengguna tidak ditemukan.")
+    user.language = language
+    session.flush()
+    return user
+
+
 # Segments that buy as an organisation: the name of the institution or company is required.
 INSTITUTION_SEGMENTS = ZERO_RATE_SEGMENTS | {BuyerSegment.PRIVATE_COMPANY}
 PROFILE_FIELDS = ("full_name", "institution", "address", "phone", "npwp")
@@ -188,7 +212,10 @@ def register_buyer(
     address: str = "",
     phone: str = "",
     npwp: str = "",
+    language: str | None = None,
 ) -> User:
+    """A new buyer; ``language``: the one the registration form was read in, which their documents
+    will be issued in (None: not known, Indonesian documents)."""
     _refuse(registration_problems(email=email, password=password, full_name=full_name, segment=segment,
                                   institution=institution, address=address, phone=phone, npwp=npwp))
     values, _ = clean_profile(segment, full_name=full_name, institution=institution, address=address,
@@ -199,6 +226,7 @@ def register_buyer(
         role=Role.BUYER,
         segment=segment,
         domicile=domicile,
+        language=language if language in LANGUAGES else None,
         **values,
     )
     return _add_user(session, user)
@@ -371,10 +399,13 @@ def _record_failure(user: User, now: datetime) -> None:
                     user.locked_until.isoformat(), LOCKOUT_FAILURES)
 
 
-def sign_in(session: Session, email: str, password: str, *, now: datetime | None = None) -> User | None:
+def sign_in(session: Session, email: str, password: str, *, now: datetime | None = None,
+            language: str | None = None) -> User | None:
     """The account for ``email`` and ``password``, or None. A failure is recorded on the
     account (the caller commits it), and a locked account answers None even to the right
-    password. Every path checks one password hash, so timing tells nothing either."""
+    password. Every path checks one password hash, so timing tells nothing either.
+    ``language``: the one the visitor chose before signing in; it becomes the account's if the
+    account has none yet (registered before languages were kept), so their documents follow it."""
     now = now or utcnow()
     user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None or _locked(user, now):
@@ -386,6 +417,8 @@ def sign_in(session: Session, email: str, password: str, *, now: datetime | None
     if not user.active:
         return None
     user.failed_logins, user.first_failed_login_at, user.locked_until = 0, None, None
+    if user.language is None and language in LANGUAGES:
+        user.language = language
     return user
 
 

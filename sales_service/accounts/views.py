@@ -4,10 +4,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from sales_service import db
+from sales_service import db, i18n
 from sales_service.access import admin_required, officer_required, public, signed_in
 from sales_service.accounts import api_tokens, services
 from sales_service.accounts.forms import (
+    DocumentLanguageForm,
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
@@ -17,7 +18,7 @@ from sales_service.accounts.forms import (
 )
 from sales_service.accounts.models import Domicile, Role
 from sales_service.extensions import limiter
-from sales_service.i18n import gettext
+from sales_service.i18n import current_language, gettext
 from sales_service.paging import page_number
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.roles import STAFF_ROLES
@@ -38,9 +39,11 @@ def login():
     error = None
     if form.validate_on_submit():
         # A failed attempt is recorded on the account (lockout), so it is committed too.
-        user, error = attempt(lambda: services.sign_in(db.session(), form.email.data, form.password.data))
+        user, error = attempt(lambda: services.sign_in(db.session(), form.email.data, form.password.data,
+                                                       language=i18n.chosen_language()))
         if user is not None:
             login_user(user)
+            i18n.use_language(user.language)  # the account's language is the session's from now on
             flash(gettext("Selamat datang, %(name)s.", name=user.full_name), "success")
             if user.is_staff and not request.args.get("next"):
                 return redirect(url_for("staff.home"))
@@ -103,7 +106,9 @@ def register():
         else:
             # A new account and an address that already has one get the same answer (README
             # "Security"): the registration is not signed in; it signs in like anyone else.
-            registration, error = attempt(lambda: services.request_registration(db.session(), **fields))
+            # The language the form was read in is the buyer's: their documents are issued in it.
+            registration, error = attempt(lambda: services.request_registration(
+                db.session(), **fields, language=current_language()))
         if registration is not None:
             flash(gettext("Pendaftaran diterima. Silakan masuk dengan alamat e-mail dan kata sandi yang Anda "
                           "isikan; bila alamat itu sudah pernah didaftarkan, masuklah dengan kata sandi lamanya."),
@@ -125,19 +130,24 @@ def register():
 
 def _account_page(*, form: PasswordChangeForm | None = None, error: str | None = None,
                   profile_form: ProfileForm | None = None, profile_error: str | None = None,
-                  segment_form: SegmentRequestForm | None = None, segment_error: str | None = None):
+                  segment_form: SegmentRequestForm | None = None, segment_error: str | None = None,
+                  language_form: DocumentLanguageForm | None = None, language_error: str | None = None):
     """The account page with whichever of its forms was just sent kept as typed."""
     user = current_user
     session = db.session()
     if profile_form is None:
         profile_form = ProfileForm(formdata=None, data={field: getattr(user, field) or "" for field in
                                                         services.PROFILE_FIELDS})
-    failed = error or profile_error or segment_error
+    if language_form is None:
+        # Not chosen yet: the documents are Indonesian, and that is what the choice shows.
+        language_form = DocumentLanguageForm(formdata=None, data={"language": user.language or "id"})
+    failed = error or profile_error or segment_error or language_error
     return render(
         "accounts/account.html", user=user, form=form or PasswordChangeForm(formdata=None), error=error,
         profile_form=profile_form, profile_error=profile_error,
         segment_form=segment_form or SegmentRequestForm(formdata=None, data={"segment": user.segment}),
         segment_error=segment_error, has_segment=user.segment is not None,
+        language_form=language_form, language_error=language_error,
         required=services.required_fields(user.segment),
         pending_segment=services.pending_segment_request(session, user.id) if user.segment else None,
         decided_segments=services.decided_segment_requests(session, user.id) if user.segment else [],
@@ -175,6 +185,22 @@ def profile():
             flash(gettext("Profil disimpan. Invoice yang terbit berikutnya memuat data ini."), "success")
             return redirect(url_for("accounts.account"), 303)
     return _account_page(profile_form=form, profile_error=error or gettext("Periksa kembali isian formulir."))
+
+
+@bp.post("/akun/bahasa-dokumen")
+@signed_in
+def document_language():
+    form = DocumentLanguageForm()
+    error = None
+    if form.validate_on_submit():
+        user, error = attempt(lambda: services.set_language(db.session(), current_user.id, form.language.data))
+        if user is not None:
+            i18n.use_language(user.language)  # one language per buyer: the pages follow it too
+            flash(gettext("Bahasa dokumen disimpan: invoice dan SPPD berikutnya diterbitkan dalam bahasa ini."),
+                  "success")
+            return redirect(url_for("accounts.account"), 303)
+    return _account_page(language_form=form,
+                         language_error=error or services.UnknownLanguage().translated(gettext))
 
 
 @bp.post("/akun/segmen")

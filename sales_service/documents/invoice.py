@@ -1,4 +1,5 @@
-"""The invoice (tagihan PNBP): an :class:`InvoiceDocument` in, A4 PDF bytes out."""
+"""The invoice (tagihan PNBP): an :class:`InvoiceDocument` in, A4 PDF bytes out; in Indonesian, or
+bilingual (Indonesian with English) for a buyer who reads English (``language="en"``)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,17 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from sales_service.documents.layout import (
     FRAME_WIDTH,
     INK,
+    LANGUAGES,
     PAID_GREEN,
     RULE,
     SHADE,
     VOID_WATERMARK,
+    Both,
     DocumentNotPrintable,
     Office,
     Stamp,
+    Wording,
     amount_column_width,
-    amount_in_words,
     fields,
     format_npwp,
     header,
@@ -32,7 +35,7 @@ from sales_service.documents.layout import (
 )
 from sales_service.money import format_rupiah
 
-__all__ = ["BankDetails", "DocumentLine", "InvoiceDocument", "invoice_pdf"]
+__all__ = ["ENGLISH", "BankDetails", "DocumentLine", "InvoiceDocument", "invoice_pdf"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,12 @@ class DocumentLine:
     normal_amount: int
     waived: bool
     item_name: str | None = None  # the tariff item in the regulation's words; None on old lines
+    # For a bilingual invoice: the same in English where it is known (the schedule's name_en, the
+    # catalogue's English title, the line's basis_en); None prints the Indonesian alone.
+    item_name_en: str | None = None
+    description_en: str | None = None
+    basis_en: str | None = None  # "first 1 MB Rp20.000 + 6,512,345 bytes × Rp20/1,000 bytes"
+    quantity_en: str | None = None  # "7,512,345 bytes"
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,54 @@ class InvoiceDocument:
     valid_until: date | None = None
     order_url: str | None = None
     bank_charges_basis: str | None = None
+    # "en": issued bilingual for a buyer who reads English (layout.LANGUAGES); the billing code's
+    # expiry then also in English style ("1 December 2026, 23:59 WITA").
+    language: str = "id"
+    billing_expires_at_en: str | None = None
+
+
+# Every fixed text of the invoice with its English, for the bilingual invoice (layout.Wording).
+ENGLISH = {
+    "Nomor": "Number",
+    "Versi": "Version",
+    "Versi {version}": "Version {version}",
+    "Versi {version}, menggantikan {replaces}": "Version {version}, replacing {replaces}",
+    "versi {version}": "version {version}",
+    "Tanggal terbit": "Date of issue",
+    "Jatuh tempo": "Due date",
+    "Berlaku sampai": "Valid until",
+    "Referensi pesanan": "Order reference",
+    "Status": "Status",
+    "Diterbitkan": "Issued",
+    "BATAL (VOID)": "BATAL (VOID)",
+    "LUNAS": "PAID",
+    "Kepada (wajib bayar)": "To (payer)",
+    "No": "No",
+    "Uraian / item tarif": "Description / tariff item",
+    "Perhitungan": "Calculation",
+    "Jumlah": "Amount",
+    "<b>Total</b>": "<b>Total</b>",
+    "Tarif: {item} ({regulation})": "Tariff: {item} ({regulation})",
+    "tarif normal": "normal tariff",
+    "<b>Terbilang:</b> <i>{words}</i>": "<b>In words:</b> {words}",
+    "Kode akun": "Account code",
+    "Pembayaran": "Payment",
+    "<b>Tarif Rp0</b> — {basis}; tidak ada pembayaran.": "<b>Rp0 tariff</b> — {basis}; nothing to pay.",
+    "Jangan membayar berdasarkan invoice ini; gunakan invoice versi terbaru.":
+        "Do not pay on this invoice; use its latest version.",
+    "kode billing {code}": "billing code {code}",
+    "transfer bank": "bank transfer",
+    "Tagihan ini telah dibayar lunas ({paid_with}).": "This invoice has been paid in full ({paid_with}).",
+    ", berlaku sampai {expires}": ", valid until {expires}",
+    "Kode billing: <b>{code}</b>{expiry}; bayar di bank/pos persepsi, ATM, internet banking atau EDC; "
+    "simpan bukti dengan NTPN.":
+        "Billing code: <b>{code}</b>{expiry}; pay at a collecting bank or post office (bank/pos persepsi), "
+        "an ATM, internet banking or EDC; keep the receipt with its NTPN (state revenue transaction number).",
+    "Bendahara Penerimaan": "Receiving Treasurer",
+    "Penerimaan Negara Bukan Pajak — penjualan produk statistik":
+        "Non-tax state revenue (PNBP) — sale of statistical products",
+    "Invoice ini dibatalkan dan digantikan versi baru.": "This invoice is void and replaced by a new version.",
+}
 
 
 _INVOICE_STATUSES = {"issued": "Diterbitkan", "void": "BATAL (VOID)", "paid": "LUNAS"}
@@ -101,6 +158,8 @@ def _check_invoice(doc: InvoiceDocument) -> None:
 
     if doc.status not in _INVOICE_STATUSES:
         raise refuse(f"status '{doc.status}' tidak dikenal")
+    if doc.language not in LANGUAGES:
+        raise refuse(f"bahasa '{doc.language}' tidak dikenal")
     if not doc.lines:
         raise refuse("tidak ada baris tagihan")
     if doc.total != sum(line.amount for line in doc.lines):
@@ -111,27 +170,29 @@ def _check_invoice(doc: InvoiceDocument) -> None:
         raise refuse("tidak ada kode billing maupun instruksi transfer")
 
 
-def _version_text(doc: InvoiceDocument) -> str:
+def _version_text(doc: InvoiceDocument, w: Wording) -> str:
     if doc.replaces:
-        return f"Versi {doc.version}, menggantikan {markup(doc.replaces)}"
-    return f"Versi {doc.version}"
+        return w.label("Versi {version}, menggantikan {replaces}", version=str(doc.version),
+                       replaces=markup(doc.replaces))
+    return w.label("Versi {version}", version=str(doc.version))
 
 
-def _invoice_meta(doc: InvoiceDocument) -> Table:
+def _invoice_meta(doc: InvoiceDocument, w: Wording) -> Table:
     half = FRAME_WIDTH / 2
     rows = [
-        ("Nomor", f"<b>{markup(doc.number)}</b>"),
-        ("Versi", _version_text(doc)),
-        ("Tanggal terbit", long_date(doc.issued_on)),
+        (w.label("Nomor"), f"<b>{markup(doc.number)}</b>"),
+        (w.label("Versi"), _version_text(doc, w)),
+        (w.label("Tanggal terbit"), w.inline(w.date(doc.issued_on))),
     ]
     if doc.due_on is not None:
-        rows.append(("Jatuh tempo", long_date(doc.due_on)))
+        rows.append((w.label("Jatuh tempo"), w.inline(w.date(doc.due_on))))
     if doc.valid_until is not None:
-        until = doc.valid_until
-        rows.append(("Berlaku sampai", f"<b>{long_date(until)}</b> (valid until {long_date(until, 'en')})"))
-    rows += [("Referensi pesanan", markup(doc.order_reference)), ("Status", _INVOICE_STATUSES[doc.status])]
+        until = doc.valid_until  # already in both languages, for every buyer who pays by transfer
+        rows.append((w.label("Berlaku sampai"), f"<b>{long_date(until)}</b> (valid until {long_date(until, 'en')})"))
+    rows += [(w.label("Referensi pesanan"), markup(doc.order_reference)),
+             (w.label("Status"), w.label(_INVOICE_STATUSES[doc.status]))]
 
-    buyer = [paragraph("Kepada (wajib bayar)", "label"), paragraph(f"<b>{markup(doc.buyer_name)}</b>")]
+    buyer = [paragraph(w.label("Kepada (wajib bayar)"), "label"), paragraph(f"<b>{markup(doc.buyer_name)}</b>")]
     if doc.buyer_institution:
         buyer.append(paragraph(markup(doc.buyer_institution)))
     if doc.buyer_address:
@@ -164,12 +225,12 @@ def _invoice_meta(doc: InvoiceDocument) -> Table:
     )
 
 
-def _amount_cell(line: DocumentLine) -> list[Paragraph]:
+def _amount_cell(line: DocumentLine, w: Wording) -> list[Paragraph]:
     if not line.waived:
         return [paragraph(format_rupiah(line.amount), "cell_num")]
     return [
         paragraph(f"<b>{format_rupiah(line.amount)}</b>", "cell_num"),
-        paragraph(f"(tarif normal {format_rupiah(line.normal_amount)})", "cell_num"),
+        paragraph(f"({w.label('tarif normal')} {format_rupiah(line.normal_amount)})", "cell_num"),
     ]
 
 
@@ -182,39 +243,53 @@ _AMOUNT_WIDTH = max(
 )
 
 
-def _item_cell(line: DocumentLine) -> list[Paragraph]:
+def _item_cell(line: DocumentLine, w: Wording) -> list[Paragraph]:
     """What was bought, and the tariff item that priced it in the regulation's words."""
     item = markup(line.item_name) if line.item_name else markup(line.item_code)
+    item_en = markup(line.item_name_en) if line.item_name_en else None
+    description = Both.of(markup(line.description), markup(line.description_en) if line.description_en else None)
     return [
-        paragraph(markup(line.description), "cell"),
-        paragraph(f"Tarif: {item} ({markup(line.regulation)})", "cell_small"),
+        paragraph(w.beneath(description), "cell"),
+        paragraph(w.stacked("Tarif: {item} ({regulation})", item=Both(item, item_en or item),
+                            regulation=markup(line.regulation)), "cell_small"),
     ]
 
 
-def _calculation_cell(line: DocumentLine) -> list[Paragraph]:
-    """The quantity, then the rule's steps one per line: "1 MB pertama Rp20.000" / "+ 6.512.345 byte
-    × Rp20/1.000 byte". Never a lone unit price beside a byte or page count."""
-    steps = [step.strip() for step in line.basis.split(" + ") if step.strip()]
+def _steps(quantity: str, basis: str, emphasis: str = "") -> list[Paragraph]:
+    steps = [step.strip() for step in basis.split(" + ") if step.strip()]
+    start, end = (f"<{emphasis}>", f"</{emphasis}>") if emphasis else ("", "")
     cell = []
-    if not steps or not steps[0].startswith(line.quantity):  # "1 peta × Rp30.000" says it already
-        cell.append(paragraph(f"<b>{markup(line.quantity)}</b>", "cell"))
-    cell += [paragraph(("+ " if n else "") + markup(step), "cell") for n, step in enumerate(steps)]
+    if not steps or not steps[0].startswith(quantity):  # "1 peta × Rp30.000" says it already
+        cell.append(paragraph(f"{start}<b>{markup(quantity)}</b>{end}", "cell"))
+    cell += [paragraph(start + ("+ " if n else "") + markup(step) + end, "cell") for n, step in enumerate(steps)]
     return cell
 
 
-def _invoice_lines(doc: InvoiceDocument) -> Table:
+def _calculation_cell(line: DocumentLine, w: Wording) -> list[Paragraph]:
+    """The quantity, then the rule's steps one per line: "1 MB pertama Rp20.000" / "+ 6.512.345 byte
+    × Rp20/1.000 byte". Never a lone unit price beside a byte or page count. On a bilingual invoice
+    the same in English beneath, in italics, where the line kept it (lines priced before 0015 did not)."""
+    cell = _steps(line.quantity, line.basis)
+    english = w.in_english(Both.of(line.basis, line.basis_en))
+    if english:
+        cell += _steps(line.quantity_en or line.quantity, english, emphasis="i")
+    return cell
+
+
+def _invoice_lines(doc: InvoiceDocument, w: Wording) -> Table:
     widths = [7 * mm, 0, 62 * mm, _AMOUNT_WIDTH]
     widths[1] = FRAME_WIDTH - sum(widths)
     head = [
-        paragraph("No", "cell_head"),
-        paragraph("Uraian / item tarif", "cell_head"),
-        paragraph("Perhitungan", "cell_head"),
-        paragraph("Jumlah", "cell_head_num"),
+        paragraph(w.stacked("No"), "cell_head"),
+        paragraph(w.stacked("Uraian / item tarif"), "cell_head"),
+        paragraph(w.stacked("Perhitungan"), "cell_head"),
+        paragraph(w.stacked("Jumlah"), "cell_head_num"),
     ]
     rows: list[list] = [head]
     for number, line in enumerate(doc.lines, start=1):
-        rows.append([paragraph(str(number), "cell"), _item_cell(line), _calculation_cell(line), _amount_cell(line)])
-    rows.append(["", paragraph("<b>Total</b>", "cell"), "", paragraph(format_rupiah(doc.total), "total")])
+        rows.append([paragraph(str(number), "cell"), _item_cell(line, w), _calculation_cell(line, w),
+                     _amount_cell(line, w)])
+    rows.append(["", paragraph(w.stacked("<b>Total</b>"), "cell"), "", paragraph(format_rupiah(doc.total), "total")])
     last = len(rows) - 1
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(
@@ -239,22 +314,26 @@ def _invoice_lines(doc: InvoiceDocument) -> Table:
     return table
 
 
-def _payment_instructions(doc: InvoiceDocument) -> list[Flowable]:
+def _payment_instructions(doc: InvoiceDocument, w: Wording) -> list[Flowable]:
     if doc.total == 0:
-        return [paragraph(f"<b>Tarif Rp0</b> — {markup(doc.zero_rate_basis)}; tidak ada pembayaran.")]
+        return [paragraph(w.stacked("<b>Tarif Rp0</b> — {basis}; tidak ada pembayaran.",
+                                    basis=markup(doc.zero_rate_basis)))]
     if doc.status == "void":
         # A voided invoice's billing code must not be paid: the new version carries the valid one.
-        return [paragraph("Jangan membayar berdasarkan invoice ini; gunakan invoice versi terbaru.")]
+        return [paragraph(w.stacked("Jangan membayar berdasarkan invoice ini; gunakan invoice versi terbaru."))]
     if doc.status == "paid":
-        paid_with = f"kode billing {markup(doc.billing_code)}" if doc.billing_code else "transfer bank"
-        return [paragraph(f"Tagihan ini telah dibayar lunas ({paid_with}).")]
+        paid_with = w.pair("kode billing {code}", code=markup(doc.billing_code)) if doc.billing_code \
+            else w.pair("transfer bank")
+        return [paragraph(w.stacked("Tagihan ini telah dibayar lunas ({paid_with}).", paid_with=paid_with))]
     parts: list[Flowable] = []
     if doc.billing_code:
-        expiry = f", berlaku sampai {markup(doc.billing_expires_at)}" if doc.billing_expires_at else ""
+        expires = Both(markup(doc.billing_expires_at), markup(doc.billing_expires_at_en or doc.billing_expires_at)) \
+            if doc.billing_expires_at else None
+        expiry = w.pair(", berlaku sampai {expires}", expires=expires) if expires else ""
         parts.append(
             paragraph(
-                f"Kode billing: <b>{markup(doc.billing_code)}</b>{expiry}; bayar di bank/pos persepsi, ATM, "
-                "internet banking atau EDC; simpan bukti dengan NTPN."
+                w.stacked("Kode billing: <b>{code}</b>{expiry}; bayar di bank/pos persepsi, ATM, internet banking atau "
+                          "EDC; simpan bukti dengan NTPN.", code=markup(doc.billing_code), expiry=expiry)
             )
         )
     if doc.bank:
@@ -304,12 +383,13 @@ def _transfer_steps(doc: InvoiceDocument, bank: BankDetails) -> list[Flowable]:
     ]
 
 
-def _treasurer_block(office: Office, issued_on: date) -> Table:
+def _treasurer_block(office: Office, issued_on: date, w: Wording) -> Table:
     block = signature(
-        [f"{markup(office.city)}, {long_date(issued_on)}"],
+        [f"{markup(office.city)}, {w.inline(w.date(issued_on))}"],
         "Bendahara Penerimaan",
         office.treasurer_name,
         nip=office.treasurer_nip,
+        role_en=w.english("Bendahara Penerimaan"),
     )
     return Table(
         [["", block]],
@@ -321,31 +401,33 @@ def _treasurer_block(office: Office, issued_on: date) -> Table:
 def invoice_pdf(doc: InvoiceDocument) -> bytes:
     """The invoice (tagihan PNBP) as an A4 PDF."""
     _check_invoice(doc)
+    w = Wording.of(doc.language, ENGLISH)
     stamp = Stamp("LUNAS", "PAID", PAID_GREEN) if doc.status == "paid" else None
     story: list[Flowable] = [
-        header(doc.office, doc.verify_url),
+        header(doc.office, doc.verify_url, wording=w),
         Spacer(1, 8),
-        title("INVOICE / TAGIHAN PNBP", "Penerimaan Negara Bukan Pajak — penjualan produk statistik", stamp),
+        title("INVOICE / TAGIHAN PNBP", w.stacked("Penerimaan Negara Bukan Pajak — penjualan produk statistik"), stamp),
         Spacer(1, 4),
     ]
     if doc.status == "void":
-        story += [paragraph("Invoice ini dibatalkan dan digantikan versi baru.", "alert"), Spacer(1, 4)]
+        story += [paragraph(w.stacked("Invoice ini dibatalkan dan digantikan versi baru."), "alert"), Spacer(1, 4)]
     story += [
-        _invoice_meta(doc),
+        _invoice_meta(doc, w),
         Spacer(1, 10),
-        _invoice_lines(doc),
+        _invoice_lines(doc, w),
         Spacer(1, 5),
-        paragraph(f"<b>Terbilang:</b> <i>{amount_in_words(doc.total)}</i>"),
+        paragraph(w.stacked("<b>Terbilang:</b> <i>{words}</i>", words=w.amount_in_words(doc.total))),
         Spacer(1, 2),
-        paragraph(f"Kode akun: {markup(doc.office.account_code)}", "small"),
-        KeepTogether([paragraph("Pembayaran", "heading"), *_payment_instructions(doc)]),
+        paragraph(f"{w.label('Kode akun')}: {markup(doc.office.account_code)}", "small"),
+        KeepTogether([paragraph(w.label("Pembayaran"), "heading"), *_payment_instructions(doc, w)]),
         Spacer(1, 12),
-        KeepTogether(_treasurer_block(doc.office, doc.issued_on)),
+        KeepTogether(_treasurer_block(doc.office, doc.issued_on, w)),
     ]
     return render(
         story,
         title=f"Invoice {doc.number} (versi {doc.version})",
         author=doc.office.name,
-        footer=f"{doc.number} · versi {doc.version} · {doc.office.name}",
+        footer=f"{doc.number} · {w.label('versi {version}', version=str(doc.version))} · {doc.office.name}",
         watermark=VOID_WATERMARK if doc.status == "void" else None,
+        wording=w,
     )

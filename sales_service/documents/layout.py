@@ -7,7 +7,8 @@ fill them from the database) and return bytes; nothing in this package queries, 
 knows about HTTP. A document that cannot be printed truthfully (a total that is not the sum of its
 lines, an issued invoice with no way to pay it) raises :class:`DocumentNotPrintable`, a domain error.
 
-The PDFs are A4, in Indonesian (the transfer instructions for buyers abroad also in English), set in
+The PDFs are A4, in Indonesian (the transfer instructions for buyers abroad also in English; the whole
+invoice and agreement for a buyer who reads English, through :class:`Wording`), set in
 the standard Helvetica family (no embedded fonts, so text extracts cleanly) and byte-for-byte
 deterministic: reportlab's ``invariant`` mode fixes the creation date and the document id, so the
 same data always gives the same file. That lets a stored PDF be compared with a fresh rendering,
@@ -19,7 +20,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
@@ -68,11 +69,16 @@ __all__ = [
     "TOP_MARGIN",
     "VOID_RED",
     "VOID_WATERMARK",
+    "INDONESIAN",
+    "LANGUAGES",
+    "Both",
     "DocumentNotPrintable",
     "Office",
     "Stamp",
+    "Wording",
     "amount_column_width",
     "amount_in_words",
+    "amount_in_english_words",
     "fields",
     "format_npwp",
     "header",
@@ -120,11 +126,23 @@ class Office:
 
 def amount_in_words(amount: int) -> str:
     """Indonesian "terbilang": ``1_250_000`` -> ``"satu juta dua ratus lima puluh ribu rupiah"``."""
+    _check_amount(amount)
+    return f"{_terbilang(amount)} rupiah"
+
+
+def amount_in_english_words(amount: int) -> str:
+    """The amount in English words for a bilingual document, beneath the Indonesian terbilang:
+    ``1_250_000`` -> ``"one million, two hundred and fifty thousand rupiah"`` (num2words' British
+    English, which has no counterpart of the Indonesian "seribu" defect)."""
+    _check_amount(amount)
+    return f"{num2words(amount, lang='en')} rupiah"
+
+
+def _check_amount(amount: int) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError("rupiah amounts are integers")
     if amount < 0:
         raise InvalidInput("Jumlah {amount} tidak dapat ditulis dengan huruf: rupiah tidak negatif.", amount=amount)
-    return f"{_terbilang(amount)} rupiah"
 
 
 # Scale words of the groups of three digits, lowest first; enough for any BigInteger amount (< 9,3e18).
@@ -183,6 +201,121 @@ def qr_png(text: str) -> bytes:
     buffer = io.BytesIO()
     code.make_image(image_factory=PilImage).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+# --- one language, or Indonesian with English ----------------------------------------------
+
+# The languages a document is issued in: "id", Indonesian only; "en", for a buyer who reads English:
+# Indonesian, the language of record, with English beside or beneath it (bilingual).
+LANGUAGES = ("id", "en")
+
+
+@dataclass(frozen=True)
+class Both:
+    """A value that reads differently in the two languages of a bilingual document (a date, a tariff
+    item's name, the amount in words); a document in Indonesian only prints ``id``."""
+
+    id: str
+    en: str
+
+    @classmethod
+    def of(cls, indonesian: str, english: str | None) -> str | Both:
+        """Both, where there is an English text (data kept before English existed has none)."""
+        return cls(indonesian, english) if english else indonesian
+
+
+_BILLING_CODES = (
+    "Kode satker {satker} &nbsp;·&nbsp; Kementerian/lembaga {ministry} &nbsp;·&nbsp; Unit eselon I {echelon}"
+)
+_ELECTRONIC = "Dokumen elektronik: pindai kode QR untuk memeriksa keaslian dan status terkininya."
+
+# The kit's own words, for the bilingual documents built with it (see :class:`Wording`).
+_KIT_ENGLISH = {
+    "Halaman {page}": "Page {page}",
+    _ELECTRONIC: "Electronic document: scan the QR code to check that it is genuine and its current status.",
+    _BILLING_CODES:
+        "Work unit (satker) {satker} &nbsp;·&nbsp; Ministry/agency {ministry} &nbsp;·&nbsp; Echelon-I unit {echelon}",
+}
+
+
+class Wording:
+    """The fixed words of one document: Indonesian, the language of record, and, when the document is
+    issued bilingual, English beside or beneath each text.
+
+    ``english`` is the document's table of its Indonesian texts (``str.format`` templates, markup
+    allowed) to their English; the kit's own words are added to it. None: Indonesian only, exactly
+    the characters an Indonesian document has always printed. So a document states each text once
+    and asks ``label``/``stacked``/``english``; no "if English" in its layout. A text missing from
+    the table is a programming error, raised at once, never printed half translated."""
+
+    def __init__(self, english: Mapping[str, str] | None = None):
+        self._english = None if english is None else {**_KIT_ENGLISH, **english}
+
+    @classmethod
+    def of(cls, language: str, english: Mapping[str, str]) -> Wording:
+        """The wording of a document issued in ``language`` (one of :data:`LANGUAGES`)."""
+        return cls(english if language == "en" else None)
+
+    @property
+    def bilingual(self) -> bool:
+        return self._english is not None
+
+    def indonesian(self, text: str, **values: str | Both) -> str:
+        return text.format(**{k: v.id if isinstance(v, Both) else v for k, v in values.items()}) if values else text
+
+    def english(self, text: str, **values: str | Both) -> str | None:
+        """The English of ``text``, or None for a document in Indonesian only."""
+        if self._english is None:
+            return None
+        try:
+            template = self._english[text]
+        except KeyError:
+            raise KeyError(f"no English for the document text {text!r}") from None
+        return template.format(**{k: v.en if isinstance(v, Both) else v for k, v in values.items()})
+
+    def pair(self, text: str, **values: str | Both) -> str | Both:
+        """``text`` as a value for another text: both languages when bilingual."""
+        english = self.english(text, **values)
+        indonesian = self.indonesian(text, **values)
+        return indonesian if english is None else Both(indonesian, english)
+
+    def label(self, text: str, **values: str | Both) -> str:
+        """Short words side by side, "Jumlah / Amount"; once where both read the same ("Status")."""
+        return self.inline(self.pair(text, **values))
+
+    def stacked(self, text: str, **values: str | Both) -> str:
+        """Headings and sentences: the Indonesian, and beneath it the English in italics."""
+        return self.beneath(self.pair(text, **values))
+
+    def inline(self, value: str | Both) -> str:
+        """A value side by side, "1 Desember 2026 / 1 December 2026"; once where the two agree, and
+        only the Indonesian on a document in Indonesian only."""
+        if not isinstance(value, Both):
+            return value
+        return value.id if not self.bilingual or value.id == value.en else f"{value.id} / {value.en}"
+
+    def beneath(self, value: str | Both) -> str:
+        """A value with its English in italics on the line beneath (markup)."""
+        if not isinstance(value, Both):
+            return value
+        return value.id if not self.bilingual or value.id == value.en else f"{value.id}<br/><i>{value.en}</i>"
+
+    def in_english(self, value: str | Both | None) -> str | None:
+        """The English of a value on a bilingual document: None on an Indonesian one, or where the
+        value has no English (a line priced before English explanations were kept)."""
+        return value.en if self.bilingual and isinstance(value, Both) and value.en != value.id else None
+
+    def date(self, day: date) -> str | Both:
+        """A day, in English style too on a bilingual document."""
+        return Both(long_date(day), long_date(day, "en")) if self.bilingual else long_date(day)
+
+    def amount_in_words(self, amount: int) -> str | Both:
+        return Both(amount_in_words(amount), amount_in_english_words(amount)) if self.bilingual \
+            else amount_in_words(amount)
+
+
+# Indonesian only: what every document prints unless it is issued bilingual.
+INDONESIAN = Wording()
 
 
 # --- page, colours, styles -----------------------------------------------------------------
@@ -360,14 +493,18 @@ def signature(
     *,
     nip: str | None = None,
     space: Sequence[Flowable] = (),
+    role_en: str | None = None,
 ) -> list[Flowable]:
     """A centred signature block: ``heading`` lines (markup: place and date, party), the signer's
-    ``role``, ``space`` (flowables to sign on; default: :data:`SIGNING_SPACE` of blank paper), the name in bold and, if
+    ``role`` (with ``role_en`` in italics beneath it on a bilingual document), ``space`` (flowables
+    to sign on; default: :data:`SIGNING_SPACE` of blank paper), the name in bold and, if
     given, the NIP. A name that is missing or only repeats the role (a placeholder setting such as
     "Bendahara Penerimaan") is not printed twice: a dotted line is left to write the name by hand;
     likewise for a missing NIP ("-")."""
     block = [paragraph(line, "sign") for line in heading]
     block.append(paragraph(markup(role), "sign"))
+    if role_en:
+        block.append(paragraph(f"<i>{markup(role_en)}</i>", "sign"))
     block += space or [Spacer(1, SIGNING_SPACE)]
     person = signer_name(name, role)
     block.append(paragraph(f"<b>{markup(person)}</b>" if person else f"({_HANDWRITING})", "sign"))
@@ -379,7 +516,7 @@ def signature(
 # --- building blocks -----------------------------------------------------------------------
 
 
-def header(office: Office, verify_url: str, *, billing_codes: bool = True) -> Table:
+def header(office: Office, verify_url: str, *, billing_codes: bool = True, wording: Wording = INDONESIAN) -> Table:
     """Office block on the left, the QR code with its URL in the top-right corner. ``billing_codes``:
     the satker, ministry and echelon codes a payment is booked under (invoices, receipts; not an
     agreement, which is no bill)."""
@@ -388,9 +525,10 @@ def header(office: Office, verify_url: str, *, billing_codes: bool = True) -> Ta
         left += [
             Spacer(1, 2),
             paragraph(
-                f"Kode satker {markup(office.satker_code)} &nbsp;·&nbsp; "
-                f"Kementerian/lembaga {markup(office.ministry_code)}"
-                f" &nbsp;·&nbsp; Unit eselon I {markup(office.echelon_code)}",
+                wording.stacked(
+                    _BILLING_CODES, satker=markup(office.satker_code), ministry=markup(office.ministry_code),
+                    echelon=markup(office.echelon_code),
+                ),
                 "small",
             ),
         ]
@@ -494,8 +632,10 @@ def fields(rows: Sequence[tuple[str, str]], width: float, label_width: float = 3
 # --- pages ---------------------------------------------------------------------------------
 
 
-def page_decorator(footer: str, watermark: str | None) -> Callable[[Canvas, BaseDocTemplate], None]:
+def page_decorator(footer: str, watermark: str | None,
+                   wording: Wording = INDONESIAN) -> Callable[[Canvas, BaseDocTemplate], None]:
     """Footer on every page and, for a voided document, the watermark on every page."""
+    notice, notice_en = _ELECTRONIC, wording.english(_ELECTRONIC)
 
     def decorate(canvas: Canvas, doc: BaseDocTemplate) -> None:
         if watermark:
@@ -515,18 +655,21 @@ def page_decorator(footer: str, watermark: str | None) -> Callable[[Canvas, Base
         canvas.setFillColor(MUTED)
         canvas.setFont("Helvetica", 7)
         canvas.drawString(MARGIN, 9.5 * mm, printable(footer))
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, 9.5 * mm, f"Halaman {doc.page}")
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, 9.5 * mm, wording.label("Halaman {page}", page=str(doc.page)))
         canvas.setFont("Helvetica", 6.5)
-        canvas.drawString(
-            MARGIN, 6.5 * mm, "Dokumen elektronik: pindai kode QR untuk memeriksa keaslian dan status terkininya."
-        )
+        canvas.drawString(MARGIN, 6.5 * mm, notice)
+        if notice_en:
+            canvas.setFont("Helvetica-Oblique", 6.5)
+            canvas.drawString(MARGIN, 4.2 * mm, notice_en)
         canvas.restoreState()
 
     return decorate
 
 
-def render(story: list[Flowable], *, title: str, author: str, footer: str, watermark: str | None) -> bytes:
-    """The story as an A4 PDF with the footer (and watermark, if any) on every page."""
+def render(story: list[Flowable], *, title: str, author: str, footer: str, watermark: str | None,
+           wording: Wording = INDONESIAN) -> bytes:
+    """The story as an A4 PDF with the footer (and watermark, if any) on every page; the footer's
+    fixed words in the document's ``wording``."""
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer,
@@ -553,6 +696,6 @@ def render(story: list[Flowable], *, title: str, author: str, footer: str, water
         bottomPadding=0,
         id="body",
     )
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=page_decorator(footer, watermark))])
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=page_decorator(footer, watermark, wording))])
     doc.build(story)
     return buffer.getvalue()

@@ -69,6 +69,9 @@ class Invoice(Base):
     # The SPPD draft issued with this version (microdata and maps): its own gap-free number series.
     sppd_number: Mapped[str | None] = mapped_column(String(80), unique=True, index=True)
     sppd_sequence: Mapped[int | None]
+    # The language its documents were issued in, the buyer's at issue: "id", or "en" for a bilingual
+    # invoice and SPPD. Every later rendering (voided, a new code) reads it, never the buyer's language now.
+    language: Mapped[str] = mapped_column(String(5), default="id", server_default="id")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,7 +1,11 @@
 """The data the invoice and the SPPD draft print, read from the database: an issued invoice (and
 its order) in, the plain data objects of :mod:`sales_service.documents` out; and the PDFs themselves,
 rendered once per state of the invoice and kept in the file store. Never commits, never imports
-Flask: the caller passes the office, the links printed on documents and the time zone."""
+Flask: the caller passes the office, the links printed on documents and the time zone.
+
+An invoice issued to a buyer who reads English (``Invoice.language == "en"``) prints bilingual; for
+it the English of what the data holds is handed over too: the tariff items' English names from the
+schedule, the products' English titles, the lines' English price explanations, English-style dates."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sales_service.accounts.models import Domicile, User
+from sales_service.catalog.models import Product
 from sales_service.dates import date_time
 from sales_service.documents.invoice import BankDetails, DocumentLine, InvoiceDocument, invoice_pdf
 from sales_service.documents.layout import Office
@@ -37,6 +42,7 @@ from sales_service.pnbp.segments import PERSONS
 
 __all__ = [
     "UNITS",
+    "UNITS_EN",
     "NoSppdForOrder",
     "Publisher",
     "document_pdf",
@@ -51,6 +57,9 @@ __all__ = [
 
 # The unit each pricing rule counts in, as printed after the quantity.
 UNITS = {PricingRule.PAGE_BLOCKS: "halaman", PricingRule.SIZE_BYTES: "byte", PricingRule.PER_UNIT: "peta"}
+# The same in English, singular and plural.
+UNITS_EN = {PricingRule.PAGE_BLOCKS: ("page", "pages"), PricingRule.SIZE_BYTES: ("byte", "bytes"),
+            PricingRule.PER_UNIT: ("map", "maps")}
 
 # Only data the office hands over under a use agreement needs an SPPD (DOMAIN.md "SPPD content").
 
@@ -80,8 +89,12 @@ def office_from_config(config: Mapping[str, Any]) -> Office:
     )
 
 
-def quantity_text(quantity: int, rule: PricingRule) -> str:
-    """``7512345, SIZE_BYTES`` -> ``"7.512.345 byte"`` (Indonesian thousands separator)."""
+def quantity_text(quantity: int, rule: PricingRule, language: str = "id") -> str:
+    """``7512345, SIZE_BYTES`` -> ``"7.512.345 byte"`` (Indonesian thousands separator);
+    in ``"en"`` ``"7,512,345 bytes"``, as the English price explanation counts."""
+    if language == "en":
+        singular, plural = UNITS_EN[rule]
+        return f"{quantity:,} {singular if quantity == 1 else plural}"
     return f"{quantity:,}".replace(",", ".") + " " + UNITS[rule]
 
 
@@ -100,6 +113,9 @@ def invoice_document(
     expires = _local(code.expires_at, timezone) if code else None
     order = _order_of(session, invoice)
     transfer = invoice.payment_route == PaymentRoute.BANK_TRANSFER
+    english = invoice.language == "en"
+    item_names_en = _item_names_en(session, invoice) if english else {}
+    titles_en = _titles_en(session, invoice, order) if english else {}
     return InvoiceDocument(
         number=invoice.number,
         version=invoice.version,
@@ -123,6 +139,10 @@ def invoice_document(
                 amount=line.amount,
                 normal_amount=line.normal_amount,
                 waived=line.waived,
+                item_name_en=item_names_en.get((line.schedule_code, line.item_code)),
+                description_en=titles_en.get(line.position),
+                basis_en=line.basis_en if english else None,
+                quantity_en=quantity_text(line.quantity, line.rule, "en") if english else None,
             )
             for line in invoice.lines
         ),
@@ -136,7 +156,36 @@ def invoice_document(
         order_url=order_url if transfer else None,
         valid_until=invoice.valid_until if transfer else None,
         bank_charges_basis=_bank_charges_basis(session, invoice) if transfer else None,
+        language=invoice.language,
+        billing_expires_at_en=date_time(code.expires_at, timezone, "en") if code and english else None,
     )
+
+
+def _item_names_en(session: Session, invoice: Invoice) -> dict[tuple[str, str], str]:
+    """(schedule, item) -> the tariff item's English name in the schedule file, for the invoice's lines."""
+    book = tariffs.schedule_book(session)
+    names = {}
+    for line in invoice.lines:
+        schedule = book.get(line.schedule_code)
+        item = schedule.items.get(line.item_code) if schedule else None
+        if item is not None and item.name_en:
+            names[line.schedule_code, line.item_code] = item.name_en
+    return names
+
+
+def _titles_en(session: Session, invoice: Invoice, order: Order) -> dict[int, str]:
+    """Invoice line position -> the English title of its product, where the catalogue has one. An
+    invoice line is the order line at the same place (copied in order when issued); a line whose
+    title no longer matches names no product, and prints its Indonesian title alone."""
+    products = {}
+    for line in invoice.lines:
+        if line.position <= len(order.lines) and order.lines[line.position - 1].product_title == line.description:
+            products[line.position] = order.lines[line.position - 1].product_id
+    if not products:
+        return {}
+    query = select(Product.id, Product.title_en).where(Product.id.in_(set(products.values())))
+    titles = {product: title for product, title in session.execute(query)}
+    return {position: titles[product] for position, product in products.items() if titles.get(product)}
 
 
 def _bank_details(snapshot: Mapping[str, Any]) -> BankDetails:
@@ -197,6 +246,7 @@ def sppd_document(session: Session, invoice: Invoice, *, office: Office, verify_
         verify_url=verify_url,
         invoice_number=invoice.number,
         foreign_signature_note=foreign_signature_note or None,
+        language=invoice.language,
     )
 
 

@@ -219,6 +219,8 @@ def _new_invoice(session: Session, actor: Actor, order: Order, settings: Invoice
         valid_until=today + timedelta(days=settings.transfer_valid_days) if route == PaymentRoute.BANK_TRANSFER
         else None,
         sppd_sequence=sppd_sequence,
+        # The buyer's language now: a reissue follows a change of it, a voided version keeps its own.
+        language="en" if buyer is not None and buyer.language == "en" else "id",
         sppd_number=settings.sppd_number_format.format(satker=settings.office_code, year=today.year,
                                                        seq=sppd_sequence) if sppd_sequence else None,
         created_by_id=actor.user.id,
