@@ -16,7 +16,6 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, request, session
-from flask_login import current_user
 
 from sales_service.errors import N_  # noqa: F401  (re-exported for views and templates)
 
@@ -65,18 +64,12 @@ def use_language(language: str | None) -> None:
 
 
 def choose_language(language: str) -> None:
-    """The language switch: the visitor's UI language from now on and, for a signed-in user, also
-    stored on the account, where it decides the language of their next invoice and SPPD. An
-    unknown language is ignored."""
-    if language not in LANGUAGES:
-        return
-    session["language"] = language
-    if current_user.is_authenticated:
-        # Imported here: web and the account services' error messages import this module.
-        from sales_service import db, web
-        from sales_service.accounts import services as accounts
-
-        web.attempt(lambda: accounts.set_language(db.session(), current_user.id, language))
+    """The language switch (a plain link, so any site could follow it for the visitor): the
+    visitor's UI language from now on, nothing more. The language a buyer's documents are
+    issued in is stored only by a form of theirs (registration, the account page, signing in
+    without one stored). An unknown language is ignored."""
+    if language in LANGUAGES:
+        session["language"] = language
 
 
 def _translations() -> NullTranslations:
