@@ -128,6 +128,7 @@ def make_walk_in_order(session: Session, officer: User, *products, name: str = "
     actor = Actor(officer)
     guest = dict(name=name, identity_type="ktp", identity_number="3310010101010001", institution=institution,
                  email="tamu@example.test", phone="0812", purpose="Bahan perencanaan", segment=segment.value,
+                 commercial="1",
                  npwp="01.234.567.8-901.000" if segment == BuyerSegment.PRIVATE_COMPANY else "")
     order = create_walk_in(session, actor, guest, [product.id for product in products], today=on)
     _complete_requirements(session, actor, order, None, claim_zero_rate=False)

@@ -277,7 +277,7 @@ def walk_in():
     if request.method == "POST":
         guest = {name: request.form.get(name, "") for name in (
             "name", "identity_type", "identity_number", "institution", "email", "phone", "npwp", "purpose",
-            "segment")}
+            "segment", "commercial")}
         product_ids = form_ids("product_id")
         variables = {product_id: form_ids(f"var_{product_id}") for product_id in product_ids}
         order, error = attempt(lambda: walk_ins.create_walk_in(

@@ -96,6 +96,14 @@ def _visitor(guest: Mapping[str, str], actor: Actor, today: date) -> WalkInVisit
     )
 
 
+def _use(guest: Mapping[str, str]) -> bool:
+    """Commercial use or not, as the visitor says ("1" or "0"): never preset, as for an online buyer."""
+    use = {"1": True, "0": False}.get(guest.get("commercial") or "")
+    if use is None:
+        raise InvalidInput("Pilih penggunaan data tamu: komersial atau nonkomersial.")
+    return use
+
+
 def create_walk_in(session: Session, actor: Actor, guest: Mapping[str, str], products: Iterable[int], *,
                    today: date, variables: Mapping[int, Sequence[int]] | None = None) -> Order:
     """The officer fills the guest book for a visitor at the counter and orders for them.
@@ -110,7 +118,7 @@ def create_walk_in(session: Session, actor: Actor, guest: Mapping[str, str], pro
     lines = [priced_line(session, product_id, chosen.get(product_id, ()), on=today) for product_id in product_ids]
     order = Order(channel=Channel.WALK_IN, walk_in=visit, status=OrderStatus.DRAFT, buyer_name=visit.name,
                   buyer_institution=visit.institution, segment=visit.segment, purpose=visit.purpose,
-                  commercial=True, lines=lines)
+                  commercial=_use(guest), lines=lines)
     visit.queue_number = next_queue_number(session, today)
     session.add(order)
     record(session, order, actor, "create_walk_in", to_status=OrderStatus.DRAFT,

@@ -323,6 +323,7 @@ def test_a_walk_in_buyer_pays_cash_gets_a_receipt_and_the_treasurer_deposits_it(
     form.locator("[name=identity_number]").fill("3310010101018888")
     form.locator("[name=email]").fill("tamu.tunai@example.test")
     form.locator("[name=purpose]").fill("Bahan laporan ketenagakerjaan desa")
+    form.get_by_label("Komersial", exact=True).check()
     product = form.locator(".walk-in-product").filter(has_text="Keadaan Angkatan Kerja di Indonesia Agustus 2024")
     product.locator("input[name=product_id]").check()
     form.get_by_role("button", name="Catat tamu dan buat pesanan").click()

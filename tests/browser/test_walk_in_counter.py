@@ -21,6 +21,7 @@ def test_a_visitor_is_entered_ticketed_called_and_served(page: Page):
     form.locator("[name=identity_number]").fill("3310010101019999")
     form.locator("[name=email]").fill("tamu.peramban@example.test")
     form.locator("[name=purpose]").fill("Analisis pengeluaran rumah tangga")
+    form.get_by_label("Nonkomersial", exact=False).check()
     product = form.locator(".walk-in-product").filter(has_text="Susenas Maret 2024")
     product.locator("input[name=product_id]").check()
     product.locator("summary").click()

@@ -163,7 +163,8 @@ def test_two_officers_registering_walk_ins_at_once_get_numbers_one_and_two(commi
         with factory() as session:
             officer = session.get(User, officer_id)
             guest = dict(name=name, identity_type="ktp", identity_number="3310010101900001",
-                         email="tamu@example.test", purpose="Penelitian", segment="individual")
+                         email="tamu@example.test", purpose="Penelitian", segment="individual",
+                         commercial="0")
             both_ready.wait()
             order = walk_in.create_walk_in(session, Actor(officer), guest, [world.dataset_id], today=RACE_DAY)
             session.commit()

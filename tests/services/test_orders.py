@@ -219,7 +219,8 @@ def test_walk_in_gets_the_next_queue_number_of_the_day(session, people):
     officer = people["officer"]
     dataset = make_microdata(session)
     guest = dict(name="Tamu Satu", identity_type="ktp", identity_number="3310010101010001", institution="",
-                 email="tamu@example.test", phone="0812", purpose="Tugas akhir", segment="student")
+                 email="tamu@example.test", phone="0812", purpose="Tugas akhir", segment="student",
+                 commercial="0")
     first = walk_in.create_walk_in(session, Actor(officer), guest, [dataset.id], today=TODAY)
     second = walk_in.create_walk_in(session, Actor(officer), dict(guest, name="Tamu Dua"), [dataset.id],
                                      today=TODAY)

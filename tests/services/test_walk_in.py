@@ -25,8 +25,8 @@ def counter(tariffs_loaded):
 
 def guest(**changes) -> dict:
     return dict(dict(name="Tamu Satu", identity_type="ktp", identity_number="3310010101010001", institution="",
-                     email="tamu@example.test", phone="0812", purpose="Tugas akhir", segment="individual"),
-                **changes)
+                     email="tamu@example.test", phone="0812", purpose="Tugas akhir", segment="individual",
+                     commercial="0"), **changes)
 
 
 def test_a_walk_in_visitor_may_take_chosen_variables_priced_on_their_estimate(counter):

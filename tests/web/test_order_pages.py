@@ -246,7 +246,7 @@ def test_walk_in_guest_book_creates_an_order_with_a_queue_number(client, world):
     token = csrf_token(client, "/petugas/tamu")
     response = client.post("/petugas/tamu", data=dict(
         name="Tamu Loket", identity_type="ktp", identity_number="3310010101010001", institution="Universitas X",
-        email="tamu@example.test", phone="0812", purpose="Skripsi", segment="student",
+        email="tamu@example.test", phone="0812", purpose="Skripsi", segment="student", commercial="0",
         product_id=[world["publication_id"]], csrf_token=token))
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)

@@ -29,7 +29,7 @@ def counter(db_session):
 def visitor(**changes) -> dict:
     return dict(dict(name="Tamu Loket", identity_type="ktp", identity_number="3310010101010001",
                      institution="", email="tamu@example.test", phone="0812", npwp="", purpose="Skripsi",
-                     segment="student"), **changes)
+                     segment="student", commercial="0"), **changes)
 
 
 def register(client, **data):
@@ -69,6 +69,7 @@ def test_a_walk_in_visitor_orders_chosen_variables(client, counter, db_session):
 @pytest.mark.parametrize(("changes", "message"), [
     (dict(email=""), "E-mail wajib diisi."),
     (dict(segment="private_company", institution="PT Riset Pasar"), "NPWP wajib diisi untuk perusahaan swasta."),
+    (dict(commercial=""), "Pilih penggunaan data tamu: komersial atau nonkomersial."),
 ])
 def test_the_guest_book_refuses_a_visitor_without_e_mail_or_company_npwp_and_keeps_what_was_typed(
         client, counter, db_session, changes, message):
@@ -79,6 +80,17 @@ def test_the_guest_book_refuses_a_visitor_without_e_mail_or_company_npwp_and_kee
     assert message in page
     assert 'value="3310010101010001"' in page and "Skripsi" in page
     assert db_session.scalar(select(Order)) is None
+
+
+@pytest.mark.parametrize(("use", "commercial"), [("0", False), ("1", True)])
+def test_the_visitor_s_use_of_the_data_is_what_the_officer_ticked_never_preset(client, counter, db_session, use,
+                                                                               commercial):
+    login(client, "petugas@example.test")
+    form = client.get("/petugas/tamu").get_data(as_text=True)
+    assert re.search(r'name="commercial" value="0" required\s*>', form)  # nothing ticked before the visitor says
+    assert 'name="commercial" value="1" >' in form
+    register(client, **visitor(commercial=use), product_id=[counter["publication_id"]])
+    assert db_session.scalar(select(Order.commercial)) is commercial
 
 
 def test_the_queue_ticket_is_a_printable_page_with_the_number(client, counter, db_session):
