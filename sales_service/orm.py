@@ -36,6 +36,10 @@ def make_engine(url: str) -> Engine:
             # the log once instead of a rollback journal and the database. Durable as before
             # (synchronous stays FULL). An in-memory database keeps its own mode.
             cursor.execute("PRAGMA journal_mode=WAL")
+            # 16 MB of page cache (the default is 2 MB, less than the orders and their search
+            # words at 20,000 orders): kept across transactions in WAL mode, so pages a list reads
+            # on every request stay in memory instead of being read from the file each time.
+            cursor.execute("PRAGMA cache_size=-16000")
             cursor.close()
 
         @event.listens_for(engine, "savepoint")

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -192,10 +193,25 @@ def register_error_handlers(app: Flask) -> None:
         app.register_error_handler(status, _handler)
 
 
+# Formatting through Babel parses the locale and the pattern on every call (about 5 µs), and a
+# list formats the same few days and amounts row after row: the results are kept per process,
+# keyed by value and language (both immutable, and the output depends on nothing else).
+@lru_cache(maxsize=4096)
+def _rupiah_in(amount: int, language: str) -> str:
+    return format_rupiah(amount, dates.locale_of(language))
+
+
+@lru_cache(maxsize=4096)
+def _long_date_in(day: date, language: str) -> str:
+    return dates.long_date(day, language)
+
+
 def register_filters(app: Flask) -> None:
     def _rupiah(amount: int) -> str:
         """Rupiah grouped as the visitor's language writes numbers ("Rp1.250.000" / "Rp1,250,000")."""
-        return format_rupiah(amount, dates.locale_of(current_language()))
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            return format_rupiah(amount)  # refuses it (True would be found in the cache as 1)
+        return _rupiah_in(amount, current_language())
 
     app.jinja_env.filters["rupiah"] = _rupiah
 
@@ -203,7 +219,9 @@ def register_filters(app: Flask) -> None:
         """A calendar day, or a stored moment as the office's day ("6 Desember 2026")."""
         if isinstance(value, datetime):
             return dates.local_day(value, current_app.config["TIMEZONE"], current_language())
-        return dates.long_date(value, current_language())
+        if type(value) is not date:  # a date subclass would not be told from its plain date in the cache
+            return dates.long_date(value, current_language())
+        return _long_date_in(value, current_language())
 
     app.jinja_env.filters["longdate"] = _date
 
