@@ -51,15 +51,17 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def insert_unless_present(session: Session, model, values: dict, returning):
-    """Insert one row of ``model`` (a mapped class) unless a unique constraint says it exists
-    already, and return ``returning`` of the new row: a column, or the mapped class for the
-    new object itself (in the session); None when it existed. One ``INSERT … ON CONFLICT DO
-    NOTHING`` statement, no savepoint: under concurrent inserts of the same key the later
-    waits for the first to commit, then inserts nothing."""
+def insert_unless_present(session: Session, model, values: dict, returning, *, unique):
+    """Insert one row of ``model`` (a mapped class) unless a row with the same ``unique``
+    column (the unique key that decides) exists already, and return ``returning`` of the new
+    row: a column, or the mapped class for the new object itself (in the session); None when
+    it existed. One ``INSERT … ON CONFLICT (unique) DO NOTHING`` statement, no savepoint: under
+    concurrent inserts of the same key the later waits for the first to commit, then inserts
+    nothing. A conflict on any other unique key still raises."""
     dialect = session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    return session.scalar(insert(model).values(**values).on_conflict_do_nothing().returning(returning))
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=[unique])
+    return session.scalar(statement.returning(returning))
 
 
 def str_enum(enum_cls, name: str) -> Enum:

@@ -81,24 +81,32 @@ def store_notification(session: Session, webhook_id: str, body: bytes, *,
 
 
 def receive_notification(session: Session, webhook_id: str, body: bytes, *,
-                         channel: NotificationChannel = NotificationChannel.WEBHOOK) -> NotificationState:
+                         channel: NotificationChannel = NotificationChannel.WEBHOOK) -> NotificationState | None:
     """Store a notification and apply it, in the caller's one transaction, and say what
-    became of it. It is stored first; a repeated webhook-id raises :class:`AlreadyReceived`
-    (unless the earlier delivery was never applied: then this one applies it). When it
-    cannot be applied the domain error propagates: the caller rolls back and keeps the
+    became of it; None when this webhook-id was received and applied before (a repeat,
+    nothing written). A delivery stored before but never applied is applied now. When it
+    cannot be applied the error propagates: the caller rolls back and keeps the
     notification with why (:func:`keep_failed`), for ``apply-notifications``."""
-    table = PaymentNotification.__table__
     notification_id = insert_unless_present(session, PaymentNotification, dict(
         webhook_id=webhook_id, channel=channel, body=body.decode("utf-8"), state=NotificationState.RECEIVED,
-        received_at=utcnow()), PaymentNotification.id)
+        received_at=utcnow()), PaymentNotification.id, unique=PaymentNotification.webhook_id)
     if notification_id is None:  # the same webhook-id came before: finish it if it was never applied
-        earlier = store_notification(session, webhook_id, body, channel=channel)
-        return apply_notification(session, earlier.id).state
-    payment = record_billing_payment(session, parse_body(body))
-    state = NotificationState.APPLIED if payment is not None else NotificationState.DUPLICATE
-    session.execute(update(table).where(table.c.id == notification_id).values(
-        state=state, payment_id=payment.id if payment is not None else None, applied_at=utcnow()))
-    return state
+        earlier_id, state = session.execute(select(PaymentNotification.id, PaymentNotification.state)
+                                            .where(PaymentNotification.webhook_id == webhook_id)).one()
+        if state in (NotificationState.APPLIED, NotificationState.DUPLICATE):
+            return None
+        return apply_notification(session, earlier_id).state
+    outcome = _outcome(record_billing_payment(session, parse_body(body)))
+    table = PaymentNotification.__table__
+    session.execute(update(table).where(table.c.id == notification_id).values(**outcome))
+    return outcome["state"]
+
+
+def _outcome(payment: Payment | None) -> dict:
+    """What a stored notification becomes once applied: the payment it recorded, or a duplicate
+    of one recorded before (its NTPN was known)."""
+    return dict(state=NotificationState.APPLIED if payment is not None else NotificationState.DUPLICATE,
+                payment_id=payment.id if payment is not None else None, applied_at=utcnow(), error=None)
 
 
 def keep_failed(session: Session, webhook_id: str, body: bytes, error: str, *,
@@ -110,25 +118,20 @@ def keep_failed(session: Session, webhook_id: str, body: bytes, error: str, *,
 
 
 def apply_notification(session: Session, notification_id: int) -> PaymentNotification:
-    """Record the payment a stored notification reports. Applying again changes nothing."""
+    """Record the payment a stored notification reports. Applying again changes nothing.
+    The notification's write lock comes first (a row lock on PostgreSQL, the database's on
+    SQLite, which has no row locks), so what decides is read after a concurrent apply of it
+    or of a payment on the same code has committed, never before."""
+    session.execute(update(PaymentNotification).where(PaymentNotification.id == notification_id)
+                    .values(id=PaymentNotification.id))
     notification = session.scalar(select(PaymentNotification).where(PaymentNotification.id == notification_id)
-                                  .with_for_update())
+                                  .execution_options(populate_existing=True))
     if notification is None:
         raise NotificationNotFound()
     if notification.state in (NotificationState.APPLIED, NotificationState.DUPLICATE):
         return notification
-    paid = parse_body(notification.body.encode("utf-8"))
-    payment = record_billing_payment(session, paid)
-    if payment is None:
-        # Its NTPN is recorded: by another notification, or by this one applied meanwhile by a
-        # concurrent delivery of the same webhook-id (SQLite has no row locks): read it afresh.
-        session.refresh(notification)
-        if notification.state == NotificationState.APPLIED:
-            return notification
-    notification.state = NotificationState.APPLIED if payment is not None else NotificationState.DUPLICATE
-    notification.payment = payment
-    notification.applied_at = utcnow()
-    notification.error = None
+    for name, value in _outcome(record_billing_payment(session, parse_body(notification.body.encode()))).items():
+        setattr(notification, name, value)
     session.flush()
     return notification
 
@@ -169,13 +172,16 @@ def retry_notification(session: Session, notification_id: int) -> PaymentNotific
 def record_billing_payment(session: Session, paid: BillingPaid) -> Payment | None:
     """Record ``paid`` once: settle its invoice when it may be trusted, flag it otherwise.
     None when its NTPN was recorded before: a repeat changes nothing. The unique NTPN
-    decides between concurrent deliveries (on PostgreSQL those for a known code queue on
-    the invoice's row lock first, so the later one sees the earlier's payment)."""
+    decides between concurrent deliveries. Deliveries for one code queue on the invoice's
+    row lock on PostgreSQL; on SQLite the caller holds the database's write lock already
+    (the notification is written first), so the later reads the earlier's payment."""
     found = session.execute(
         select(BillingCode, Invoice, Order).join(Invoice, Invoice.id == BillingCode.invoice_id)
         .join(Order, Order.id == Invoice.order_id)
         .where(BillingCode.code == paid.billing_code).with_for_update(of=Invoice)).first()
     code, invoice, order = found if found is not None else (None, None, None)
+    # This NTPN, or a payment already settled on the invoice (a second NTPN is a double payment).
+    # Two rows are enough to decide: if settled ones hide this NTPN's row, the insert's conflict finds it.
     recorded = session.execute(select(Payment.ntpn, Payment.status).where(
         or_(Payment.ntpn == paid.ntpn,
             and_(Payment.invoice_id == invoice.id, Payment.status == PaymentStatus.SETTLED) if invoice else false()))
@@ -187,7 +193,8 @@ def record_billing_payment(session: Session, paid: BillingPaid) -> Payment | Non
         source=PaymentSource.BILLING_NOTIFICATION, amount=paid.amount, currency=paid.currency, ntpn=paid.ntpn,
         ntb=paid.ntb, bank=paid.bank, channel=paid.channel, billing_code=paid.billing_code, paid_at=paid.paid_at,
         invoice_id=invoice.id if invoice else None, order_id=invoice.order_id if invoice else None,
-        status=PaymentStatus.FLAGGED if problem else PaymentStatus.SETTLED, problem=problem), Payment)
+        status=PaymentStatus.FLAGGED if problem else PaymentStatus.SETTLED, problem=problem), Payment,
+        unique=Payment.ntpn)
     if payment is None:  # recorded at this moment by a concurrent delivery (its NTPN is unique)
         return None
     if problem is None:

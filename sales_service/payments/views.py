@@ -1,8 +1,9 @@
 """The payment-notification webhook (DESIGN.md "Payment-notification webhook").
 
 The signature is checked on the raw body before anything else; the notification is
-stored (committed) before it is applied, and applying is a second transaction, so
-a notification that cannot be applied stays stored with its error.
+stored first and applied in the same transaction. When applying fails, that
+transaction is rolled back and the notification kept with its error (a second
+transaction), for ``apply-notifications``: a notification is never lost.
 """
 
 from __future__ import annotations
@@ -91,14 +92,28 @@ def webhook():
         return _answer(400, error="malformed notification", problem="webhook-id is longer than 200 characters")
 
     session = db.session()
-    received = attempt(lambda: services.receive_notification(session, webhook_id, body))
-    if received.status == 200 and not received.ok:  # the same delivery again: the sender may stop retrying
-        return _answer(200, status="duplicate")
+    try:
+        received = attempt(lambda: services.receive_notification(session, webhook_id, body))
+    except Exception as error:  # not a domain error: keep the notification all the same, then fail loudly
+        session.rollback()
+        _keep(session, webhook_id, body, f"{type(error).__name__}: {error}")
+        raise
     if not received.ok:  # kept with why, for `apply-notifications`; a 2xx all the same (it is stored)
-        attempt(lambda: services.keep_failed(session, webhook_id, body, received.error))
-        log.error("payment notification %s stored but not applied: %s", webhook_id, received.error)
+        _keep(session, webhook_id, body, received.error)
         return _answer(202, status="stored", error=received.error)
+    if received.result is None:  # the same delivery again: the sender may stop retrying
+        return _answer(200, status="duplicate")
     return _answer(200, status=received.result.value)
+
+
+def _keep(session, webhook_id: str, body: bytes, error: str) -> None:
+    """Keep a notification whose applying was rolled back, with why, for ``apply-notifications``."""
+    log.error("payment notification %s stored but not applied: %s", webhook_id, error)
+    try:
+        attempt(lambda: services.keep_failed(session, webhook_id, body, error))
+    except Exception:  # the database itself is failing: the sender's retry brings it again
+        session.rollback()
+        log.exception("payment notification %s could not be kept", webhook_id)
 
 
 webhook.signed_by_sender = True  # authenticated by its signature; no form, no per-address limit
@@ -294,9 +309,10 @@ def order_section(session, order, actor, reads):
     payments = reads(services.payments_of_order)
     facts = balances.facts(session, order, invoice, proofs=proofs, payments=payments)
     treasurer = may_decide(actor.user.role)
-    # Money recorded for the current invoice (a proof not yet verified is listed with the proofs).
-    received = [p for p in payments if invoice is not None and p.invoice_id == invoice.id
-                and p.status != PaymentStatus.PENDING_VERIFICATION]
+    # Money recorded for the order, on any invoice version (a payment of a voided code too: the buyer
+    # must see it, not only the new code); a proof not yet verified is listed with the proofs.
+    received = [p for p in payments if p.status != PaymentStatus.PENDING_VERIFICATION]
+    numbers = {version.id: version.number for version in invoices.invoices_of(session, order.id)}
     if facts is None or not (facts.by_transfer or proofs or received or (order.is_walk_in and treasurer)):
         return None
     newest = proofs[0] if proofs else None
@@ -312,7 +328,7 @@ def order_section(session, order, actor, reads):
                     "pending": p.status == ProofStatus.PENDING, "rejected": p.status == ProofStatus.REJECTED}
                    for p in proofs],
         "received": [{"payment": p, "source": SOURCE_LABELS[p.source], "state": PAYMENT_STATE_LABELS[p.status],
-                      "reference": p.ntpn or p.ntb or "",
+                      "reference": p.ntpn or p.ntb or "", "invoice": numbers.get(p.invoice_id, ""),
                       # Only a bank notification knows the moment; cash and transfers know their day.
                       "day_only": p.source != PaymentSource.BILLING_NOTIFICATION} for p in received],
         "rejected": newest if newest is not None and newest.status == ProofStatus.REJECTED else None,

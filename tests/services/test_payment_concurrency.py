@@ -22,10 +22,8 @@ from tests.services.test_invoice_concurrency import TODAY, accepted_orders, arra
 DELIVERIES = 16
 
 
-@pytest.mark.parametrize("path", ["webhook", "stored, then applied"])
-@pytest.mark.parametrize("same_webhook_id", [True, False], ids=["one delivery 16 times", "one NTPN, 16 ids"])
-def test_sixteen_concurrent_deliveries_of_one_payment_record_it_once(committing, same_webhook_id, path):
-    factory, committed = committing
+def _invoiced(factory, committed):
+    """An invoiced order with a live billing code: (order id, invoice id, code)."""
     world = arrange(factory, committed, officers=1)
     order_id, = accepted_orders(factory, world, 1)
     with factory() as session:
@@ -33,43 +31,49 @@ def test_sixteen_concurrent_deliveries_of_one_payment_record_it_once(committing,
         invoice = invoices.issue_invoice(session, Actor(officer), order_id, world.settings, gateway(), today=TODAY)
         code, invoice_id = invoice.current_code.code, invoice.id
         session.commit()
-    ntpn = uuid.uuid4().hex[:16].upper()
-    body = json.dumps({"type": "billing.paid", "data": {
+    return order_id, invoice_id, code
+
+
+def _body(code: str, ntpn: str) -> bytes:
+    return json.dumps({"type": "billing.paid", "data": {
         "billing_code": code, "amount": 335_000, "currency": "IDR", "ntpn": ntpn, "ntb": "1", "bank": "BANK X",
         "channel": "teller", "paid_at": "2026-11-24T10:15:00+07:00"}}).encode()
+
+
+def _deliver(factory, all_ready, path: str, webhook_id: str, body: bytes):
+    """A delivery as the webhook view makes it (store and apply in one transaction), or as a retry
+    or ``apply-notifications`` does (store, commit, then apply): what became of it."""
+    with factory() as session:
+        all_ready.wait()
+        if path == "webhook":
+            state = payments.receive_notification(session, webhook_id, body)
+            session.commit()
+            return "duplicate delivery" if state is None else state
+        try:
+            notification = payments.store_notification(session, webhook_id, body)
+            session.commit()
+        except payments.AlreadyReceived:
+            session.rollback()
+            return "duplicate delivery"
+        applied = payments.apply_notification(session, notification.id)
+        session.commit()
+        return applied.state
+
+
+@pytest.mark.parametrize("path", ["webhook", "stored, then applied"])
+@pytest.mark.parametrize("same_webhook_id", [True, False], ids=["one delivery 16 times", "one NTPN, 16 ids"])
+def test_sixteen_concurrent_deliveries_of_one_payment_record_it_once(committing, same_webhook_id, path):
+    factory, committed = committing
+    order_id, invoice_id, code = _invoiced(factory, committed)
+    ntpn = uuid.uuid4().hex[:16].upper()
+    body = _body(code, ntpn)
     ids = [f"msg_{uuid.uuid4().hex}"] * DELIVERIES if same_webhook_id else \
         [f"msg_{uuid.uuid4().hex}" for _ in range(DELIVERIES)]
     committed.webhook_ids += sorted(set(ids))
     all_ready = threading.Barrier(DELIVERIES)
 
-    def deliver(webhook_id: str):
-        """What the webhook view does: store and apply in one transaction, then commit."""
-        with factory() as session:
-            all_ready.wait()
-            try:
-                state = payments.receive_notification(session, webhook_id, body)
-            except payments.AlreadyReceived:
-                session.rollback()
-                return "duplicate delivery"
-            session.commit()
-            return state
-
-    def deliver_then_apply(webhook_id: str):
-        """The other path (``apply-notifications``, a retry): store (commit), then apply (commit)."""
-        with factory() as session:
-            all_ready.wait()
-            try:
-                notification = payments.store_notification(session, webhook_id, body)
-                session.commit()
-            except payments.AlreadyReceived:
-                session.rollback()
-                return "duplicate delivery"
-            applied = payments.apply_notification(session, notification.id)
-            session.commit()
-            return applied.state
-
-    deliver = deliver if path == "webhook" else deliver_then_apply
-    outcomes = run_together(*(lambda webhook_id=webhook_id: deliver(webhook_id) for webhook_id in ids))
+    outcomes = run_together(*(lambda webhook_id=webhook_id: _deliver(factory, all_ready, path, webhook_id, body)
+                              for webhook_id in ids))
     assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
     with factory() as session:
         assert session.scalar(select(func.count(Payment.id)).where(Payment.ntpn == ntpn)) == 1
@@ -85,3 +89,22 @@ def test_sixteen_concurrent_deliveries_of_one_payment_record_it_once(committing,
         assert stored == DELIVERIES
         assert outcomes.count(NotificationState.APPLIED) == 1
         assert outcomes.count(NotificationState.DUPLICATE) == DELIVERIES - 1
+
+
+@pytest.mark.parametrize("path", ["webhook", "stored, then applied"])
+def test_two_payments_of_one_code_at_once_settle_it_once_and_flag_the_other_as_a_double_payment(committing, path):
+    factory, committed = committing
+    order_id, invoice_id, code = _invoiced(factory, committed)
+    ntpns = [uuid.uuid4().hex[:16].upper() for _ in range(2)]
+    ids = [f"msg_{uuid.uuid4().hex}" for _ in ntpns]
+    committed.webhook_ids += ids
+    all_ready = threading.Barrier(2)
+
+    outcomes = run_together(*(lambda webhook_id=webhook_id, ntpn=ntpn: _deliver(
+        factory, all_ready, path, webhook_id, _body(code, ntpn)) for webhook_id, ntpn in zip(ids, ntpns, strict=True)))
+    assert outcomes == [NotificationState.APPLIED] * 2, outcomes
+    with factory() as session:
+        recorded = session.execute(select(Payment.status, Payment.problem).where(Payment.ntpn.in_(ntpns))).all()
+        assert sorted(recorded) == [("flagged", "double_payment"), ("settled", None)]
+        assert session.scalar(select(Invoice.status).where(Invoice.id == invoice_id)) == "paid"
+        assert session.scalar(select(Order.status).where(Order.id == order_id)) == OrderStatus.PAID

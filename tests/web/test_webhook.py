@@ -82,6 +82,26 @@ def test_a_payment_of_the_wrong_amount_is_shown_to_the_buyer_as_being_checked(cl
     assert 'id="invoice-paid"' not in page  # nothing was settled: the invoice still asks for its amount
 
 
+def test_a_payment_of_a_voided_code_stays_on_the_buyer_s_page_beside_the_new_code(client, app, code,
+                                                                                  accepted):  # noqa: F811
+    login(client, "ani@example.test")
+    client.post(f"/pesanan/{accepted}/koreksi", data={
+        "target": "invoice", "reason": "Alamat salah.", "csrf_token": csrf_token(client, "/katalog")})
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/katalog")})
+    login(client, "petugas@example.test")
+    assert client.post(f"/pesanan/{accepted}/koreksi/terbitkan-ulang", data={
+        "csrf_token": csrf_token(client, "/katalog")}).status_code == 302
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/katalog")})
+    with app.app_context():
+        first = db.session().scalar(select(Invoice.number).where(Invoice.order_id == accepted, Invoice.version == 1))
+
+    assert send(client, app, body_for(code)).status_code == 200  # the buyer paid the old code all the same
+    login(client, "ani@example.test")
+    page = client.get(f"/pesanan/{accepted}").get_data(as_text=True)
+    received = page[page.index('id="payments-received"'):]
+    assert "0A1B2C3D4E5F6G7H" in received and first in received and "sedang diperiksa bendahara" in received
+
+
 @pytest.mark.parametrize("tamper", [
     pytest.param(lambda h: {}, id="no headers"),
     pytest.param(lambda h: {k: v for k, v in h.items() if k != "webhook-signature"}, id="no signature"),
@@ -146,24 +166,44 @@ def test_an_unknown_code_is_kept_as_unmatched_money(client, app, code):
     assert count(app, Payment, Payment.problem == PaymentProblem.UNKNOWN_CODE, Payment.invoice_id.is_(None)) == 1
 
 
-def test_a_notification_that_cannot_be_applied_stays_stored_and_the_cli_applies_it(client, app, code, monkeypatch):
-    real = payment_services.record_billing_payment
+@pytest.mark.parametrize(("failure", "status"), [
+    pytest.param(Conflict("Pesanan ini baru saja diubah oleh pengguna lain."), 202, id="a domain error"),
+    pytest.param(RuntimeError("the disk is full"), 500, id="an unexpected error"),
+])
+def test_a_notification_that_cannot_be_applied_stays_stored_and_the_cli_applies_it(client, app, code, monkeypatch,
+                                                                                  failure, status):
+    real = payment_services.settle
 
-    def refuse(session, paid):
-        raise Conflict("Pesanan ini baru saja diubah oleh pengguna lain.")
+    def fail(*args, **kwargs):  # after the payment was inserted: that insert must be undone
+        raise failure
 
-    monkeypatch.setattr(payment_services, "record_billing_payment", refuse)
+    monkeypatch.setattr(payment_services, "settle", fail)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # a 500 answered as in production, not raised into the test
     response = send(client, app, body_for(code))
-    assert response.status_code == 202
+    assert response.status_code == status
     assert count(app, PaymentNotification, PaymentNotification.state == NotificationState.FAILED) == 1
     assert count(app, Payment) == 0
 
-    monkeypatch.setattr(payment_services, "record_billing_payment", real)
+    monkeypatch.setattr(payment_services, "settle", real)
     result = app.test_cli_runner().invoke(args=["apply-notifications"])
     assert result.exit_code == 0, result.output
     assert "1 applied, 0 still failing" in result.output
     assert count(app, PaymentNotification, PaymentNotification.state == NotificationState.APPLIED) == 1
     assert count(app, Payment) == 1
+
+
+def test_the_sender_s_retry_of_a_failed_notification_applies_it(client, app, code, monkeypatch):
+    real = payment_services.settle
+
+    def fail(*args, **kwargs):
+        raise Conflict("Pesanan ini baru saja diubah oleh pengguna lain.")
+
+    monkeypatch.setattr(payment_services, "settle", fail)
+    assert send(client, app, body_for(code)).status_code == 202
+    monkeypatch.setattr(payment_services, "settle", real)
+    retry = send(client, app, body_for(code))  # the same webhook-id again
+    assert retry.status_code == 200 and retry.get_json()["status"] == "applied"
+    assert count(app, Payment) == 1 and count(app, PaymentNotification) == 1
 
 
 def test_the_staff_api_lists_the_payments_and_the_amount_paid(client, app, code):
