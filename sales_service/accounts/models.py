@@ -57,6 +57,14 @@ class User(Base):
         return f"{self.id}:{self.session_generation}"
 
     @property
+    def document_language(self) -> str:
+        """The language their invoice and SPPD are issued in: the one they chose, else English
+        (bilingual documents) for a buyer abroad and Indonesian for everyone else."""
+        if self.language is not None:
+            return self.language
+        return "en" if self.domicile == Domicile.ABROAD else "id"
+
+    @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
 

@@ -399,13 +399,10 @@ def _record_failure(user: User, now: datetime) -> None:
                     user.locked_until.isoformat(), LOCKOUT_FAILURES)
 
 
-def sign_in(session: Session, email: str, password: str, *, now: datetime | None = None,
-            language: str | None = None) -> User | None:
+def sign_in(session: Session, email: str, password: str, *, now: datetime | None = None) -> User | None:
     """The account for ``email`` and ``password``, or None. A failure is recorded on the
     account (the caller commits it), and a locked account answers None even to the right
-    password. Every path checks one password hash, so timing tells nothing either.
-    ``language``: the one the visitor chose before signing in; it becomes the account's if the
-    account has none yet (registered before languages were kept), so their documents follow it."""
+    password. Every path checks one password hash, so timing tells nothing either."""
     now = now or utcnow()
     user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None or _locked(user, now):
@@ -417,8 +414,6 @@ def sign_in(session: Session, email: str, password: str, *, now: datetime | None
     if not user.active:
         return None
     user.failed_logins, user.first_failed_login_at, user.locked_until = 0, None, None
-    if user.language is None and language in LANGUAGES:
-        user.language = language
     return user
 
 

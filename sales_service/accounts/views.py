@@ -39,8 +39,7 @@ def login():
     error = None
     if form.validate_on_submit():
         # A failed attempt is recorded on the account (lockout), so it is committed too.
-        user, error = attempt(lambda: services.sign_in(db.session(), form.email.data, form.password.data,
-                                                       language=i18n.chosen_language()))
+        user, error = attempt(lambda: services.sign_in(db.session(), form.email.data, form.password.data))
         if user is not None:
             login_user(user)
             i18n.use_language(user.language)  # the account's language is the session's from now on
@@ -140,7 +139,7 @@ def _account_page(*, form: PasswordChangeForm | None = None, error: str | None =
                                                         services.PROFILE_FIELDS})
     if language_form is None:
         # Not chosen yet: the documents are Indonesian, and that is what the choice shows.
-        language_form = DocumentLanguageForm(formdata=None, data={"language": user.language or "id"})
+        language_form = DocumentLanguageForm(formdata=None, data={"language": user.document_language})
     failed = error or profile_error or segment_error or language_error
     return render(
         "accounts/account.html", user=user, form=form or PasswordChangeForm(formdata=None), error=error,

@@ -220,7 +220,7 @@ def _new_invoice(session: Session, actor: Actor, order: Order, settings: Invoice
         else None,
         sppd_sequence=sppd_sequence,
         # The buyer's language now: a reissue follows a change of it, a voided version keeps its own.
-        language="en" if buyer is not None and buyer.language == "en" else "id",
+        language=buyer.document_language if buyer is not None else "id",
         sppd_number=settings.sppd_number_format.format(satker=settings.office_code, year=today.year,
                                                        seq=sppd_sequence) if sppd_sequence else None,
         created_by_id=actor.user.id,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from sales_service.accounts.models import User
+from sales_service.accounts.models import Domicile, User
 from sales_service.invoices.gateway import SimulatedSimponi
 from sales_service.roles import Role
 from tests.conftest import csrf_token, login
@@ -91,12 +91,23 @@ def test_signing_in_restores_the_stored_language(client, db_session):
     assert '<html lang="en">' in client.get("/katalog").get_data(as_text=True)
 
 
-def test_a_language_chosen_before_signing_in_becomes_the_accounts_when_it_has_none(client, db_session):
+def test_a_language_link_followed_before_signing_in_stores_nothing(client, db_session):
+    """Another site can make a visitor follow the link before they sign in: signing in must not
+    turn it into the account's document language."""
     make_buyer(db_session, email="jane@example.test")  # registered before languages were kept
     db_session.commit()
     client.get("/bahasa/en")
     login(client, "jane@example.test")
-    assert stored_language(db_session, "jane@example.test") == "en"
+    assert stored_language(db_session, "jane@example.test") is None
+
+
+def test_a_buyer_abroad_who_never_chose_gets_english_documents_and_sees_that_choice(client, db_session):
+    abroad = make_buyer(db_session, email="jane@example.test", domicile=Domicile.ABROAD)
+    at_home = make_buyer(db_session, email="budi@example.test")
+    db_session.commit()
+    assert (abroad.document_language, at_home.document_language) == ("en", "id")
+    login(client, "jane@example.test")
+    assert '<option value="en" lang="en" selected>' in client.get("/akun").get_data(as_text=True)
 
 
 def test_a_buyer_who_chose_english_documents_downloads_a_bilingual_invoice(client, officer_and_billing, db_session):
