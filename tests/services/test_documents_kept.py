@@ -223,6 +223,7 @@ def test_an_invoice_paid_by_transfer_is_valid_for_the_configured_days(tariffs_lo
                                                                       tmp_path):
     session = tariffs_loaded
     abroad = make_buyer(session, domicile=Domicile.ABROAD)
+    abroad.language = "id"  # Indonesian documents chosen (abroad, they would be bilingual)
     invoice, order, _ = issue(session, officer, gateway, publisher, tmp_path, buyer=abroad)
     assert invoice.valid_until == TODAY + timedelta(days=30)
     text = pdf_text(printing.document_pdf(session, invoice, VerifiedDocument.INVOICE, publisher))

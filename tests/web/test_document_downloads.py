@@ -140,6 +140,7 @@ def test_a_walk_in_visitors_sppd_carries_the_identity_shown_at_the_counter(clien
 def test_a_buyer_abroad_is_not_asked_for_an_indonesian_duty_stamp(client, world, db_session):
     world.config["FOREIGN_SIGNATURE_NOTE"] = "Ditandatangani di luar negeri tanpa meterai."
     buyer = make_buyer(db_session, email="jane@example.test", full_name="Jane Doe", domicile=Domicile.ABROAD)
+    buyer.language = "id"  # she chose Indonesian documents (abroad, she would get them bilingual)
     order = make_order(db_session, buyer, make_microdata(db_session))
     accept(db_session, order.id)
     issue(client, order.id)
