@@ -207,7 +207,7 @@ def qr_png(text: str) -> bytes:
 
 # The languages a document is issued in: "id", Indonesian only; "en", for a buyer who reads English:
 # Indonesian, the language of record, with English beside or beneath it (bilingual).
-LANGUAGES = ("id", "en")
+LANGUAGES = tuple(dates.LOCALES)
 
 
 @dataclass(frozen=True)
