@@ -9,6 +9,7 @@ the issuing transaction, so they are unique and without gaps.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -412,6 +413,19 @@ def request_correction(session: Session, actor: Actor, order_id: int, target: st
     return correction
 
 
+# What must hold before a correction voids an invoice and issues the next version, asked of the
+# capabilities that keep things against an invoice (payments: no money counted on it, or it would be
+# left on the voided version while the new one asks for the whole amount again). Each raises a
+# domain error saying why not.
+_REISSUE_GUARDS: list[Callable[[Session, Invoice], None]] = []
+
+
+def guard_reissue(check: Callable[[Session, Invoice], None]) -> Callable[[Session, Invoice], None]:
+    """Register ``check(session, invoice)``, asked before ``invoice`` is voided by a reissue."""
+    _REISSUE_GUARDS.append(check)
+    return check
+
+
 def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSettings, gateway: BillingGateway, *,
             today: date, note: str = "", expected_version: int | None = None,
             publisher: printing.Publisher | None = None) -> Invoice:
@@ -427,6 +441,8 @@ def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSett
     old = current_invoice(session, order.id)
     if correction.target == CorrectionTarget.SAMPLE:
         return _resolve_with_new_sample(session, actor, order, correction, old, note)
+    for check in _REISSUE_GUARDS:
+        check(session, old)
     old.status = InvoiceStatus.VOID
     old.voided_at = utcnow()
     live = [code for code in old.billing_codes if code.status == CodeStatus.ACTIVE]

@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sales_service.clock import aware, utcnow
-from sales_service.errors import DomainError, NotFound
+from sales_service.errors import Conflict, DomainError, NotFound
 from sales_service.invoices import services as invoices
 from sales_service.invoices.gateway import BillingGateway
 from sales_service.invoices.models import BillingCode, CodeStatus, Invoice, InvoiceStatus
+from sales_service.money import format_rupiah
 from sales_service.orders import workflow
 from sales_service.orders.lifecycle import Action, OrderStatus
 from sales_service.orders.models import Order
@@ -50,6 +51,21 @@ class AlreadyReceived(DomainError):
 
     def __init__(self):
         super().__init__("Notifikasi ini sudah diterima sebelumnya.")
+
+
+class MoneyOnInvoice(Conflict):
+    def __init__(self, number: str, amount: int):
+        super().__init__("Invoice {number} sudah menerima {amount}. Versi baru akan memisahkan uang itu dari "
+                         "tagihannya: tolak koreksi dengan penjelasan, atau selesaikan pembayarannya lebih dulu.",
+                         number=number, amount=format_rupiah(amount))
+
+
+@invoices.guard_reissue
+def no_money_on(session: Session, invoice: Invoice) -> None:
+    """A correction may not void an invoice that money was already counted towards."""
+    counted = amount_counted(session, invoice.id)
+    if counted:
+        raise MoneyOnInvoice(invoice.number, counted)
 
 
 class NotificationNotFound(NotFound):
