@@ -1,58 +1,24 @@
+# ruff: noqa: F811  (the fixtures shared with test_documents_kept come in as test parameters)
 """An invoice and SPPD are issued in the buyer's language (issue 8, point 12): bilingual for a buyer
 who reads English, Indonesian for everyone else; the invoice records the language it was issued in,
 so every later rendering of it (voided, lost from the store) speaks as the issued one did."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from sales_service.accounts import services as accounts
 from sales_service.catalog import services as catalog
-from sales_service.documents.layout import Office
 from sales_service.documents.sppd import PREVAILING_LANGUAGE
 from sales_service.errors import InvalidInput
-from sales_service.files.storage import FileStorage
 from sales_service.invoices import printing, services
-from sales_service.invoices.gateway import SimulatedSimponi
 from sales_service.invoices.models import DocumentRendering, VerifiedDocument
 from sales_service.orders.workflow import Actor
 from sales_service.pnbp.schedule import ProductKind
-from sales_service.roles import Role
-from tests.factories import make_buyer, make_microdata, make_staff
-from tests.services.test_invoices import SETTINGS, TODAY, Clock, accepted_order
-
-OFFICE = Office(name="BPS Kabupaten Tabanan", address="Jl. Pahlawan No. 5", city="Tabanan", satker_code="927100",
-                ministry_code="054", echelon_code="01", account_code="425131", head_name="I Made Suardana",
-                treasurer_name="Ni Luh Putu Ayu Lestari", treasurer_nip="198507122009022001",
-                head_nip="197203151994031002")
-
-
-def pdf_text(data: bytes) -> str:
-    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(data)).pages)
-
-
-@pytest.fixture
-def officer(tariffs_loaded):
-    return make_staff(tariffs_loaded, Role.OFFICER, full_name="Petugas Satu")
-
-
-@pytest.fixture
-def gateway():
-    return SimulatedSimponi(first_digit=8, webhook_url="http://127.0.0.1:9/unused",
-                            webhook_secret="whsec_" + "A" * 44, clock=Clock())
-
-
-@pytest.fixture
-def publisher(tmp_path):
-    return printing.Publisher(
-        storage=FileStorage(tmp_path / "store"), office=OFFICE, timezone="Asia/Makassar",
-        verify_url=lambda kind, invoice_id: f"https://penjualan.example.test/verify/{kind.value}-{invoice_id}",
-        order_url=lambda order_id: f"https://penjualan.example.test/pesanan/{order_id}",
-    )
+from tests.factories import make_buyer, make_microdata
+from tests.services.test_documents_kept import gateway, officer, pdf_text, publisher  # noqa: F401  (fixtures)
+from tests.services.test_invoices import SETTINGS, TODAY, accepted_order
 
 
 def english_publication(session):
