@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from sales_service.accounts.models import Domicile, User
 from sales_service.clock import aware, utcnow
@@ -95,10 +95,11 @@ def invoices_of(session: Session, order_id: int) -> list[Invoice]:
         query = (
             select(Invoice)
             .where(Invoice.order_id == order_id)
-            .options(selectinload(Invoice.lines), selectinload(Invoice.billing_codes))
+            # The codes joined (one per renewal, a few per version), the lines in a second query.
+            .options(joinedload(Invoice.billing_codes), selectinload(Invoice.lines))
             .order_by(Invoice.version.desc())
         )
-        memo[order_id] = list(session.scalars(query))
+        memo[order_id] = list(session.scalars(query).unique())
     return list(memo[order_id])
 
 

@@ -358,6 +358,10 @@ def top_up_asked(session: Session, order: Order, *, payments: Sequence[Payment] 
     invoice = invoices.current_invoice(session, order.id)
     if invoice is None or invoice.status != InvoiceStatus.ISSUED:
         return None
+    # A top-up or an application is asked by resolving a payment that then counts towards this
+    # invoice (``_top_up``, ``_apply``): with none of the order's payments on it, none was asked.
+    if payments is not None and not any(payment.invoice_id == invoice.id for payment in payments):
+        return None
     asked = session.scalar(select(PaymentResolution).where(
         PaymentResolution.invoice_id == invoice.id,
         PaymentResolution.action.in_([Resolution.TOP_UP, Resolution.APPLY]),
