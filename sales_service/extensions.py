@@ -28,3 +28,10 @@ limiter = Limiter(
     default_limits_exempt_when=_not_a_public_post,
 )
 htmx = Htmx()
+
+
+@limiter.request_filter
+def _not_a_post() -> bool:
+    """Every limit here counts POSTs only (the default one above, the login's): other requests,
+    most of all the pages, skip the limiter's work altogether."""
+    return request.method != "POST"

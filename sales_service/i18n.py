@@ -15,7 +15,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, session
 
 from sales_service.errors import N_  # noqa: F401  (re-exported for views and templates)
 
@@ -45,8 +45,11 @@ def init_app(app: Flask) -> None:
 
 
 def current_language() -> str:
-    chosen = session.get("language") if request else None
-    language = chosen if chosen in LANGUAGES else current_app.config["DEFAULT_LANGUAGE"]
+    # Asked for every translated string of a page (tens to hundreds): the cheap checks first.
+    chosen = session.get("language") if has_request_context() else None
+    if chosen in LANGUAGES:
+        return chosen
+    language = current_app.config["DEFAULT_LANGUAGE"]
     return language if language in LANGUAGES else SOURCE_LANGUAGE
 
 
