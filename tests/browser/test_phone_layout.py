@@ -1,5 +1,6 @@
 """Phones (issue 8, point 9): at 390 px wide no page scrolls sideways. Header menu, catalogue,
-product page, order list and order page, as a buyer and as an officer, in both languages;
+product page, order list and order page, as a buyer and as an officer, in both languages, and the
+treasurer's desk;
 wide tables scroll inside their own box instead of widening the page."""
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ def test_no_page_scrolls_sideways_on_a_phone(page: Page):
         problems.append(scrolls_sideways(page, path))
     logout(page)
 
+    # The treasurer's desk and its lists, whose filter rows must wrap.
+    login(page, "bendahara@demo.test")
+    for path in ("/bendahara", "/bendahara/pengecualian", "/bendahara/mutasi", "/bendahara/bukti-transfer",
+                 "/bendahara/setoran", "/bendahara/kuitansi", "/bendahara/pengembalian", "/bendahara/rekap"):
+        problems.append(scrolls_sideways(page, path))
+    logout(page)
+
     page.goto("/bahasa/en?next=/katalog")
     for path in ("/katalog", product):
         problems.append(scrolls_sideways(page, path))
@@ -78,4 +86,19 @@ def test_every_header_menu_item_is_on_screen_on_a_phone(page: Page):
         assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], item.inner_text()
     page.locator("body > header").get_by_role("link", name="Pesanan saya", exact=True).click()
     expect(page).to_have_url(re.compile(r"/pesanan$"))
+    logout(page)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_queue_filters_are_usable_controls_at_any_width(page: Page, width: int):
+    """The search box, the three choices and the button each keep a usable size (the help line
+    once sat inside the search form, which lays its children out in one row: the box shrank to
+    its icon and the button to one letter per line)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, "petugas@demo.test")
+    page.goto("/petugas/pesanan")
+    form = page.locator("form[role=search]")
+    for control in ("input[name=q]", "select[name=status]", "select[name=jenis]", "select[name=kanal]", "button"):
+        box = form.locator(control).bounding_box()
+        assert box is not None and box["width"] >= 150 and box["height"] <= 80, (control, box)
     logout(page)

@@ -225,6 +225,12 @@ def test_only_the_treasurer_and_the_admin_open_the_desk(client, people, path):
     assert client.get(path).status_code in (403, 404)
 
 
+def test_the_desk_links_the_revenue_recap(client, people):
+    sign_in_as(client, TREASURER)
+    assert 'href="/bendahara/rekap" id="recap-link"' in page(client, "/bendahara")
+    assert client.get("/bendahara/rekap").status_code == 200
+
+
 def test_the_staff_home_links_the_desk_for_the_treasurer_only(client, people):
     sign_in_as(client, TREASURER)
     assert 'href="/bendahara" id="treasurer-desk-link"' in page(client, "/staf")
