@@ -305,7 +305,7 @@ def _counter_clock(action) -> Response:
     """Call or serve a visitor: the guest book fragment for htmx, else back to the page."""
     outcome = attempt(action)
     if is_htmx():
-        return render("orders/_guest_book.html", error=outcome.error, status=outcome.status,
+        return render("orders/_guest_book.html", book_error=outcome.error, status=outcome.status,
                       **_guest_book_context())
     if not outcome.ok:
         flash(outcome.error, "error")
