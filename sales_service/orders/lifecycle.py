@@ -118,21 +118,23 @@ STATUS_LABELS = {
     S.CANCELLED: N_("Dibatalkan"),
 }
 
+# Names of the actions (a noun each: "tidak dapat diproses dengan tindakan “penerbitan invoice”"); the
+# timeline says what someone did with verbs of its own (orders.pages.EVENT_LABELS).
 ACTION_LABELS = {
-    A.SUBMIT: N_("mengajukan"),
-    A.RETURN: N_("mengembalikan"),
-    A.ACCEPT: N_("menerima"),
-    A.CANCEL: N_("membatalkan"),
-    A.ISSUE_INVOICE: N_("menerbitkan invoice"),
-    A.REQUEST_CORRECTION: N_("meminta koreksi"),
-    A.REISSUE: N_("menerbitkan ulang"),
-    A.DECLINE_CORRECTION: N_("menolak koreksi"),
-    A.RECORD_PAYMENT: N_("mencatat pembayaran"),
-    A.ISSUE_RECEIPT: N_("menerbitkan kuitansi"),
-    A.DELIVER: N_("mengirim produk"),
-    A.REQUEST_DELIVERY_CORRECTION: N_("meminta koreksi produk"),
-    A.RESEND: N_("mengirim ulang"),
-    A.COMPLETE: N_("menyelesaikan"),
+    A.SUBMIT: N_("pengajuan"),
+    A.RETURN: N_("pengembalian untuk perbaikan"),
+    A.ACCEPT: N_("penerimaan dokumen"),
+    A.CANCEL: N_("pembatalan"),
+    A.ISSUE_INVOICE: N_("penerbitan invoice"),
+    A.REQUEST_CORRECTION: N_("permintaan koreksi"),
+    A.REISSUE: N_("penerbitan ulang"),
+    A.DECLINE_CORRECTION: N_("penolakan koreksi"),
+    A.RECORD_PAYMENT: N_("pencatatan pembayaran"),
+    A.ISSUE_RECEIPT: N_("penerbitan kuitansi"),
+    A.DELIVER: N_("pengiriman produk"),
+    A.REQUEST_DELIVERY_CORRECTION: N_("permintaan koreksi produk"),
+    A.RESEND: N_("pengiriman ulang"),
+    A.COMPLETE: N_("penyelesaian"),
 }
 
 

@@ -83,5 +83,5 @@ def test_the_message_names_status_and_action_in_words():
     with pytest.raises(IllegalTransition) as refused:
         next_status(S.CANCELLED, A.ACCEPT)
     assert refused.value.message == (
-        "Pesanan berstatus \u201cDibatalkan\u201d tidak dapat diproses dengan tindakan \u201cmenerima\u201d."
+        "Pesanan berstatus \u201cDibatalkan\u201d tidak dapat diproses dengan tindakan \u201cpenerimaan dokumen\u201d."
     )

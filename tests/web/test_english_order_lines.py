@@ -3,6 +3,7 @@ priced in both languages, and the buyer reading English sees the English one on 
 
 from tests.conftest import login
 from tests.factories import make_buyer, make_order, make_publication
+from tests.web.test_invoice_pages import accepted, issue  # noqa: F401  (fixture)
 
 
 def test_an_english_reader_sees_how_the_line_was_priced_in_english(client, db_session):
@@ -25,3 +26,12 @@ def test_a_line_priced_before_english_was_kept_falls_back_to_indonesian(db_sessi
     line = order.lines[0]
     line.basis_en = None
     assert line.display_basis("en") == line.basis
+
+
+def test_the_english_timeline_says_what_was_done_in_the_past_tense(client, accepted):  # noqa: F811
+    issue(client, accepted)
+    login(client, "ani@example.test")
+    client.get("/bahasa/en")
+    page = client.get(f"/pesanan/{accepted}").get_data(as_text=True)
+    assert "issued the invoice" in page and "accepted the documents" in page
+    assert "issue the invoice" not in page
