@@ -158,22 +158,25 @@ def basis_in_english(item: TariffItem, quantity: int) -> str:
     def count(n: int) -> str:
         return f"{n:,}"
 
+    def rupiah(amount: int) -> str:  # grouped as English reads it: "Rp50,000", not "Rp50.000"
+        return format_rupiah(amount, "en_GB")
+
     if item.rule is PricingRule.PER_UNIT:
         noun = "map" if item.kind is ProductKind.MAP else "unit"
-        return f"{count(quantity)} {noun}{'s' if quantity != 1 else ''} × {format_rupiah(item.unit_price)}"
+        return f"{count(quantity)} {noun}{'s' if quantity != 1 else ''} × {rupiah(item.unit_price)}"
     if item.rule is PricingRule.PAGE_BLOCKS:
         block = item.block_pages
-        text = f"first {count(block)} pages {format_rupiah(item.first_block_price)}"
+        text = f"first {count(block)} pages {rupiah(item.first_block_price)}"
         further = -(-(quantity - block) // block) if quantity > block else 0
         if further:
-            text += f" + {count(further)} × {count(block)} further pages @ {format_rupiah(item.next_block_price)}"
+            text += f" + {count(further)} × {count(block)} further pages @ {rupiah(item.next_block_price)}"
         return text
     first = item.first_unit_bytes
     first_label = f"{first // 1_000_000} MB" if first % 1_000_000 == 0 else f"{count(first)} bytes"
-    text = f"first {first_label} {format_rupiah(item.first_unit_price)}"
+    text = f"first {first_label} {rupiah(item.first_unit_price)}"
     extra = max(quantity - first, 0)
     if extra:
-        text += f" + {count(extra)} bytes × {format_rupiah(item.step_price)}/{count(item.step_bytes)} bytes"
+        text += f" + {count(extra)} bytes × {rupiah(item.step_price)}/{count(item.step_bytes)} bytes"
     return text
 
 

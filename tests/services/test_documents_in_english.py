@@ -49,7 +49,7 @@ def test_a_buyer_who_reads_english_is_issued_a_bilingual_invoice(tariffs_loaded,
     assert invoice.language == "en"
     text = pdf_text(printing.document_pdf(session, invoice, VerifiedDocument.INVOICE, publisher))
     # 1000 pages: 50.000 + 19 x 15.000, explained as the order line kept it in English
-    assert "first 50 pages Rp50.000 + 19 × 50 further pages @ Rp15.000" in text
+    assert "first 50 pages Rp50,000 + 19 × 50 further pages @ Rp15,000" in text
     assert "50 halaman pertama Rp50.000 + 19 × 50 halaman berikutnya @ Rp15.000" in text
     assert "Tariff: Electronic publication (PP 13/2024)" in text  # the schedule's English name
     assert "Statistik Daerah Contoh 2025 Regional Statistics of Contoh 2025" in text  # the catalogue's

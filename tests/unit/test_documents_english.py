@@ -43,11 +43,11 @@ from tests.unit.test_documents import (
 ENGLISH_LINES = (
     dataclasses.replace(
         LINES[0], item_name_en="Microdata, unprocessed (per data set)", description_en="Susenas March 2025 microdata",
-        basis_en="first 1 MB Rp20.000 + 6,512,345 bytes × Rp20/1,000 bytes", quantity_en="7,512,345 bytes"),
+        basis_en="first 1 MB Rp20,000 + 6,512,345 bytes × Rp20/1,000 bytes", quantity_en="7,512,345 bytes"),
     dataclasses.replace(
         LINES[1], item_name_en="Electronic publication",
-        basis_en="first 50 pages Rp50.000 + 2 × 50 further pages @ Rp15.000", quantity_en="120 pages"),
-    dataclasses.replace(LINES[2], basis_en="1 map × Rp1.019.753", quantity_en="1 map"),
+        basis_en="first 50 pages Rp50,000 + 2 × 50 further pages @ Rp15,000", quantity_en="120 pages"),
+    dataclasses.replace(LINES[2], basis_en="1 map × Rp1,019,753", quantity_en="1 map"),
 )
 
 
@@ -103,8 +103,8 @@ def test_the_english_invoice_names_items_and_explains_prices_in_english_too():
            "Tariff: Microdata, unprocessed (per data set) (PP 13/2024)" in text
     # the Indonesian calculation, then the line's basis_en beneath it
     assert ("1 MB pertama Rp20.000 + 6.512.345 byte × Rp20/1.000 byte "
-            "7,512,345 bytes first 1 MB Rp20.000 + 6,512,345 bytes × Rp20/1,000 bytes Rp150.247") in text
-    assert "first 50 pages Rp50.000 + 2 × 50 further pages @ Rp15.000 Rp80.000" in text
+            "7,512,345 bytes first 1 MB Rp20,000 + 6,512,345 bytes × Rp20/1,000 bytes Rp150.247") in text
+    assert "first 50 pages Rp50,000 + 2 × 50 further pages @ Rp15,000 Rp80.000" in text
     assert "Tariff: Electronic publication (PP 13/2024)" in text
 
 

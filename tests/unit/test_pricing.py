@@ -330,11 +330,11 @@ def test_the_tariff_rules_import_neither_flask_nor_sqlalchemy(module):
 
 
 @pytest.mark.parametrize("code, quantity, english", [
-    ("pub-electronic", 120, "first 50 pages Rp50.000 + 2 × 50 further pages @ Rp15.000"),
-    ("pub-electronic", 50, "first 50 pages Rp50.000"),
-    ("microdata-raw", 1_500_000, "first 1 MB Rp20.000 + 500,000 bytes × Rp20/1,000 bytes"),
-    ("map-regency-desa", 2, "2 maps × Rp70.000"),
-    ("map-national-kecamatan", 1, "1 map × Rp12.000.000"),
+    ("pub-electronic", 120, "first 50 pages Rp50,000 + 2 × 50 further pages @ Rp15,000"),
+    ("pub-electronic", 50, "first 50 pages Rp50,000"),
+    ("microdata-raw", 1_500_000, "first 1 MB Rp20,000 + 500,000 bytes × Rp20/1,000 bytes"),
+    ("map-regency-desa", 2, "2 maps × Rp70,000"),
+    ("map-national-kecamatan", 1, "1 map × Rp12,000,000"),
 ])
 def test_the_basis_is_also_explained_in_english(code, quantity, english):
     line = quote_line(pp13(), code, quantity)

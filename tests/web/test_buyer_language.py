@@ -120,5 +120,5 @@ def test_a_buyer_who_chose_english_documents_downloads_a_bilingual_invoice(clien
 
     text = pdf_text(download(client, "jane@example.test", order_id))
     assert "Terbilang: delapan puluh ribu rupiah In words: eighty thousand rupiah" in text
-    assert "first 50 pages Rp50.000 + 2 × 50 further pages @ Rp15.000" in text
+    assert "first 50 pages Rp50,000 + 2 × 50 further pages @ Rp15,000" in text
     assert "Jumlah Amount" in text
