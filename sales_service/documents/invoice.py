@@ -187,8 +187,10 @@ def _invoice_meta(doc: InvoiceDocument, w: Wording) -> Table:
     if doc.due_on is not None:
         rows.append((w.label("Jatuh tempo"), w.inline(w.date(doc.due_on))))
     if doc.valid_until is not None:
-        until = doc.valid_until  # already in both languages, for every buyer who pays by transfer
-        rows.append((w.label("Berlaku sampai"), f"<b>{long_date(until)}</b> (valid until {long_date(until, 'en')})"))
+        until = doc.valid_until  # in both languages for every buyer who pays by transfer; the label says
+        english = long_date(until, "en")  # "Valid until" itself on a bilingual invoice
+        rows.append((w.label("Berlaku sampai"), f"<b>{long_date(until)}</b> "
+                     + (f"({english})" if w.bilingual else f"(valid until {english})")))
     rows += [(w.label("Referensi pesanan"), markup(doc.order_reference)),
              (w.label("Status"), w.label(_INVOICE_STATUSES[doc.status]))]
 
@@ -360,6 +362,7 @@ def _transfer_steps(doc: InvoiceDocument, bank: BankDetails) -> list[Flowable]:
     """What a buyer abroad does, in Indonesian and English: pay by the validity date, bear the bank
     charges (citing the schedule that priced the invoice), and upload the proof in the service."""
     amount = format_rupiah(doc.total)
+    amount_en = format_rupiah(doc.total, "en_GB")  # "Rp50,000" in the English sentence
     reference = markup(bank.reference)
     by_id = f" paling lambat {long_date(doc.valid_until)}" if doc.valid_until else ""
     by_en = f" by {long_date(doc.valid_until, 'en')}" if doc.valid_until else ""
@@ -369,7 +372,7 @@ def _transfer_steps(doc: InvoiceDocument, bank: BankDetails) -> list[Flowable]:
         f"pada berita transfer. Biaya bank ditanggung pembayar{basis}.",
     ]
     steps_en = [
-        f"Please transfer {amount} (Indonesian rupiah){by_en} to the account above, reference: {reference}. "
+        f"Please transfer {amount_en} (Indonesian rupiah){by_en} to the account above, reference: {reference}. "
         f"All bank charges are borne by the payer{basis}.",
     ]
     if doc.order_url:
