@@ -293,10 +293,7 @@ def issue_invoice(session: Session, actor: Actor, order_id: int, settings: Invoi
     code (domestic), bank instructions (abroad) or nothing to pay (Rp0). With a ``publisher`` the
     invoice and SPPD PDFs are rendered now and kept: an issued document never changes."""
     order = workflow.load_order(session, order_id)
-    actor.require(Do.ISSUE_INVOICE, order, expected_version=expected_version)
-    waiting = [line.product_title for line in order.lines if line.awaiting_final_size]
-    if waiting:
-        raise Conflict("Catat dulu ukuran akhir ekstrak untuk: {lines}.", lines=", ".join(waiting))
+    actor.require(Do.ISSUE_INVOICE, order, expected_version=expected_version)  # also: every final size recorded
     if order.total == 0 and order.zero_rate != ZeroRateClaim.APPROVED:
         raise Conflict("Total pesanan Rp0 tanpa persetujuan tarif Rp0; periksa baris pesanan.")
     with _Compensating(gateway, session) as billing:

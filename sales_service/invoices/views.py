@@ -25,7 +25,7 @@ from sales_service.invoices.models import (
     VerifiedDocument,
 )
 from sales_service.orders.pages import current_actor, order_action
-from sales_service.orders.permissions import Do
+from sales_service.orders.permissions import Do, FinalSizeFirst, refusal
 from sales_service.web import (
     attempt,
     error_response,
@@ -99,7 +99,10 @@ def verify_url(kind: VerifiedDocument, invoice_id: int) -> str:
 
 def order_section(session, order, actor, reads):
     invoices = services.invoices_of(session, order.id)
-    if not invoices and not actor.may(Do.ISSUE_INVOICE, order):
+    refused = refusal(Do.ISSUE_INVOICE, order, actor.user.role, actor.user.id)
+    # The officer could invoice but for an extract size still to record: say so where the button would be.
+    waits = refused.translated(gettext) if isinstance(refused, FinalSizeFirst) else None
+    if not invoices and refused is not None and waits is None:
         return None
     now = datetime.now(UTC)
     current = invoices[0] if invoices else None
@@ -115,6 +118,7 @@ def order_section(session, order, actor, reads):
         "invoices": invoices,
         "current": current,
         "invoice_void": invoice_void,
+        "issue_waits": waits,
         "invoice_paid": bool(current and current.status == InvoiceStatus.PAID),
         "code": code,
         "code_expired": bool(code and code.status == CodeStatus.ACTIVE and services.code_expired(code, now)),

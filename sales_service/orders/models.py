@@ -106,6 +106,11 @@ class Order(Base):
     def has_sample(self) -> bool:
         return has_sample(self.kinds)
 
+    @property
+    def awaiting_final_size(self) -> tuple[str, ...]:
+        """The titles of the lines priced on an estimate whose extract size is not recorded yet."""
+        return tuple(line.product_title for line in self.lines if line.awaiting_final_size)
+
 
 class OrderLine(Base):
     """One product on an order, with the quote that priced it (a snapshot: later

@@ -10,6 +10,7 @@ services. Pure module: no Flask, no SQLAlchemy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Protocol
 
@@ -59,6 +60,7 @@ class OrderFacts(Protocol):
     zero_rate: ZeroRateClaim
     needs_agreement: bool
     has_sample: bool
+    awaiting_final_size: tuple[str, ...]  # lines whose extract size the officer must still record
 
     @property
     def is_walk_in(self) -> bool: ...
@@ -110,6 +112,13 @@ def side_refusal(order: OrderFacts, role: Role, user_id: int | None) -> DomainEr
     return NotTheBuyer()
 
 
+class FinalSizeFirst(Conflict):
+    """A line priced on an estimate: the invoice waits for the extract's recorded size."""
+
+    def __init__(self, titles: Sequence[str]):
+        super().__init__("Catat dulu ukuran akhir ekstrak untuk: {lines}.", lines=", ".join(titles))
+
+
 def state_refusal(do: Do, order: OrderFacts) -> DomainError | None:
     """Whether the order's state allows ``do`` at all (whoever asks)."""
     status = order.status
@@ -155,6 +164,8 @@ def state_refusal(do: Do, order: OrderFacts) -> DomainError | None:
     lifecycle_action = LIFECYCLE_ACTIONS.get(do)
     if lifecycle_action is not None and not _lifecycle_allows(order, lifecycle_action):
         return IllegalTransition(status, lifecycle_action)
+    if do == Do.ISSUE_INVOICE and order.awaiting_final_size:
+        return FinalSizeFirst(order.awaiting_final_size)
     return None
 
 

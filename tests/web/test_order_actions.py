@@ -187,6 +187,20 @@ def test_officer_types_the_final_size_and_the_line_is_repriced(client, subset_or
     assert total_of(page_of(client, order_id)) == "Rp25.000"
 
 
+def test_the_invoice_button_waits_for_the_extract_size_and_the_page_says_why(client, world, subset_order):
+    order_id, line_id = subset_order
+    accept(world["session"], Actor(world["officer"]), order_id)
+    world["session"].commit()
+    as_user(client, OFFICER)
+    page = page_of(client, order_id)
+    assert 'id="issue-invoice"' not in page  # no button that can only answer 409
+    assert "Catat dulu ukuran akhir ekstrak untuk:" in page
+
+    post(client, f"/pesanan/{order_id}/baris/{line_id}/ukuran", size="1.250.000")
+    page = page_of(client, order_id)
+    assert 'id="issue-invoice"' in page and 'id="invoice-waits"' not in page
+
+
 def test_officer_uploads_the_extract_and_its_measured_size_prices_the_line(client, subset_order):
     order_id, line_id = subset_order
     as_user(client, OFFICER)
