@@ -101,9 +101,12 @@ def priced_line(session: Session, product_id: int, variable_ids: Sequence[int], 
 
 
 class AlreadyOnOrder(Conflict):
-    def __init__(self, title: str, reference: str):
-        super().__init__("{title} sudah ada di pesanan {reference}. Untuk memilih variabel lain, hapus dulu "
-                         "barisnya dari pesanan itu.", title=title, reference=reference)
+    def __init__(self, title: str, reference: str, *, has_variables: bool):
+        if has_variables:  # the buyer may have meant other variables of the same data set
+            super().__init__("{title} sudah ada di pesanan {reference}. Untuk memilih variabel lain, hapus dulu "
+                             "barisnya dari pesanan itu.", title=title, reference=reference)
+        else:
+            super().__init__("{title} sudah ada di pesanan {reference}.", title=title, reference=reference)
 
 
 def add_to_order(session: Session, buyer: User, product_id: int, variable_ids: Sequence[int] = (), *,
@@ -128,7 +131,8 @@ def add_to_order(session: Session, buyer: User, product_id: int, variable_ids: S
         record(session, order, actor, "create", to_status=OrderStatus.DRAFT)
     else:
         if any(existing.product_id == product_id for existing in order.lines):
-            raise AlreadyOnOrder(line.product_title, order.reference)
+            raise AlreadyOnOrder(line.product_title, order.reference,
+                                 has_variables=line.kind == ProductKind.MICRODATA)
         order.lines.append(line)
     if claim_zero_rate and order.zero_rate in (ZeroRateClaim.NONE, ZeroRateClaim.PENDING):
         _claim(session, order, buyer)

@@ -335,3 +335,13 @@ def test_the_sla_clock_waits_while_the_buyer_owes_payment(session, people, stora
     status = queue.sla_for(order, workflow.events(session, order.id), office_calendar.calendar(session), today=TODAY,
                               to_local=lambda moment: moment.date())
     assert event.to_status == OrderStatus.INVOICED and status.paused
+
+
+def test_a_publication_already_on_the_draft_is_refused_without_talk_of_variables(session, people):
+    buyer = people["buyer"]
+    publication = make_publication(session)
+    ordering.add_to_order(session, buyer, publication.id, on=TODAY)
+    with pytest.raises(ordering.AlreadyOnOrder) as refused:
+        ordering.add_to_order(session, buyer, publication.id, on=TODAY)
+    assert refused.value.message.endswith(f"sudah ada di pesanan {refused.value.params['reference']}.")
+    assert "variabel" not in refused.value.message
