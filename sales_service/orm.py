@@ -3,9 +3,10 @@ and the engine factory. Models and services build on this; no Flask here."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Enum, Integer, MetaData, create_engine, event
+from sqlalchemy import BigInteger, Enum, Integer, MetaData, create_engine, event, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
@@ -62,6 +63,26 @@ def insert_unless_present(session: Session, model, values: dict, returning, *, u
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=[unique])
     return session.scalar(statement.returning(returning))
+
+
+def next_number(session: Session, counter, key: dict, column: str) -> int:
+    """Take the next number of the counter row of ``counter`` (a mapped class) that ``key``
+    (column name to value) names, the row starting at 0 on its first use. One atomic
+    ``UPDATE … RETURNING`` in the caller's transaction: concurrent takers queue on the row's
+    lock and a rollback gives the number back, so numbers have no gaps and are never shared.
+    The first taker creates the row; a concurrent first taker's row is used instead."""
+    last = getattr(counter, column)
+    bump = (update(counter).where(*(getattr(counter, name) == value for name, value in key.items()))
+            .values({column: last + 1}).returning(last))
+    number = session.execute(bump).scalar()
+    if number is None:
+        try:
+            with session.begin_nested():
+                session.execute(insert(counter).values(**key, **{column: 0}))
+        except IntegrityError:
+            pass  # another transaction created the counter first
+        number = session.execute(bump).scalar_one()
+    return number
 
 
 def str_enum(enum_cls, name: str) -> Enum:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -44,6 +44,7 @@ from sales_service.orders import workflow
 from sales_service.orders.lifecycle import Action
 from sales_service.orders.models import Order, ZeroRateClaim
 from sales_service.orders.workflow import Actor, Do
+from sales_service.orm import next_number
 from sales_service.text import MAX_REASON, clean_text
 
 log = logging.getLogger(__name__)
@@ -167,23 +168,8 @@ def open_correction(session: Session, order_id: int) -> CorrectionRequest | None
 
 def next_sequence(session: Session, office_code: str, year: int, counter=InvoiceCounter) -> int:
     """Take the next number of the office's year (invoices, or with ``counter=SppdCounter`` the
-    agreements). The counter row is updated in this transaction: concurrent issuers queue on its
-    row lock, and a rollback gives the number back, so numbers have no gaps."""
-    bump = (
-        update(counter)
-        .where(counter.office_code == office_code, counter.year == year)
-        .values(last_sequence=counter.last_sequence + 1)
-        .returning(counter.last_sequence)
-    )
-    sequence = session.execute(bump).scalar()
-    if sequence is None:
-        try:
-            with session.begin_nested():
-                session.execute(insert(counter).values(office_code=office_code, year=year, last_sequence=0))
-        except IntegrityError:
-            pass  # another transaction created the year's counter first
-        sequence = session.execute(bump).scalar_one()
-    return sequence
+    agreements), without gaps (``orm.next_number``)."""
+    return next_number(session, counter, {"office_code": office_code, "year": year}, "last_sequence")
 
 
 # -- issuing ----------------------------------------------------------------------------------

@@ -8,8 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from sales_service.accounts.npwp import normalise_npwp
@@ -21,6 +20,7 @@ from sales_service.orders.models import Channel, IdentityDocument, Order, QueueC
 from sales_service.orders.ordering import priced_line
 from sales_service.orders.search import index_order
 from sales_service.orders.workflow import Actor, record, save
+from sales_service.orm import next_number
 from sales_service.pnbp.segments import BuyerSegment
 from sales_service.text import MAX_REASON, clean_text
 
@@ -50,19 +50,8 @@ class AlreadyServed(Conflict):
 
 
 def next_queue_number(session: Session, day: date) -> int:
-    """The day's next number: an atomic UPDATE ... RETURNING on the day's counter row,
-    so two officers at the same moment queue on its lock and never share a number."""
-    bump = (update(QueueCounter).where(QueueCounter.day == day)
-            .values(last_number=QueueCounter.last_number + 1).returning(QueueCounter.last_number))
-    number = session.execute(bump).scalar()
-    if number is None:
-        try:
-            with session.begin_nested():  # after the UPDATE above: inside the transaction
-                session.execute(insert(QueueCounter).values(day=day, last_number=0))
-        except IntegrityError:
-            pass  # another officer opened the day's counter first
-        number = session.execute(bump).scalar_one()
-    return number
+    """The day's next number: two officers at the same moment never share one (``orm.next_number``)."""
+    return next_number(session, QueueCounter, {"day": day}, "last_number")
 
 
 def _visitor(guest: Mapping[str, str], actor: Actor, today: date) -> WalkInVisit:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,7 @@ from sales_service.orders.lifecycle import Action
 from sales_service.orders.models import Order
 from sales_service.orders.permissions import Do, who_refusal
 from sales_service.orders.workflow import Actor
+from sales_service.orm import next_number
 from sales_service.paging import Page, paginate
 from sales_service.payments import services as payments
 from sales_service.payments.models import (
@@ -99,24 +100,8 @@ class ReceiptAlreadyVoid(Conflict):
 # -- numbering ----------------------------------------------------------------------------------------
 
 def next_sequence(session: Session, office_code: str, year: int) -> int:
-    """Take the next receipt number of the office's fiscal year. The counter row is updated in
-    this transaction: concurrent issuers queue on its row lock, and a rollback gives the number
-    back, so numbers have no gaps."""
-    bump = (
-        update(ReceiptCounter)
-        .where(ReceiptCounter.office_code == office_code, ReceiptCounter.year == year)
-        .values(last_sequence=ReceiptCounter.last_sequence + 1)
-        .returning(ReceiptCounter.last_sequence)
-    )
-    sequence = session.execute(bump).scalar()
-    if sequence is None:
-        try:
-            with session.begin_nested():
-                session.execute(insert(ReceiptCounter).values(office_code=office_code, year=year, last_sequence=0))
-        except IntegrityError:
-            pass  # another transaction created the year's counter first
-        sequence = session.execute(bump).scalar_one()
-    return sequence
+    """Take the next receipt number of the office's fiscal year, without gaps (``orm.next_number``)."""
+    return next_number(session, ReceiptCounter, {"office_code": office_code, "year": year}, "last_sequence")
 
 
 # -- issuing --------------------------------------------------------------------------------------------
