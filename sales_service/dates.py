@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
-# The UI languages (``i18n.LANGUAGES``) and the locale each reads dates and numbers in.
 # The languages of the service, each with the locale its dates and numbers are written in: the one
 # list of them (the UI's, a buyer's stored choice, a document's).
 LOCALES = {"id": "id_ID", "en": "en_GB"}

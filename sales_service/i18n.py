@@ -53,12 +53,6 @@ def current_language() -> str:
     return language if language in LANGUAGES else SOURCE_LANGUAGE
 
 
-def chosen_language() -> str | None:
-    """The language this visitor picked with the switch, or None while they have not picked one."""
-    chosen = session.get("language")
-    return chosen if chosen in LANGUAGES else None
-
-
 def use_language(language: str | None) -> None:
     """Show this session in ``language`` from now on (a signed-in user's stored language); an
     unknown or missing one changes nothing."""
@@ -69,8 +63,8 @@ def use_language(language: str | None) -> None:
 def choose_language(language: str) -> None:
     """The language switch (a plain link, so any site could follow it for the visitor): the
     visitor's UI language from now on, nothing more. The language a buyer's documents are
-    issued in is stored only by a form of theirs (registration, the account page, signing in
-    without one stored). An unknown language is ignored."""
+    issued in is stored only by a form of theirs (registration, the account page). An unknown
+    language is ignored."""
     if language in LANGUAGES:
         session["language"] = language
 

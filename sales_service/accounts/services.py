@@ -215,7 +215,7 @@ def register_buyer(
     language: str | None = None,
 ) -> User:
     """A new buyer; ``language``: the one the registration form was read in, which their documents
-    will be issued in (None: not known, Indonesian documents)."""
+    will be issued in (None: not known; ``User.document_language`` decides)."""
     _refuse(registration_problems(email=email, password=password, full_name=full_name, segment=segment,
                                   institution=institution, address=address, phone=phone, npwp=npwp))
     values, _ = clean_profile(segment, full_name=full_name, institution=institution, address=address,

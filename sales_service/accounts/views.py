@@ -42,7 +42,7 @@ def login():
         user, error = attempt(lambda: services.sign_in(db.session(), form.email.data, form.password.data))
         if user is not None:
             login_user(user)
-            i18n.use_language(user.language)  # the account's language is the session's from now on
+            i18n.use_language(user.language)  # the language the account saved is the session's from now on
             flash(gettext("Selamat datang, %(name)s.", name=user.full_name), "success")
             if user.is_staff and not request.args.get("next"):
                 return redirect(url_for("staff.home"))
@@ -138,7 +138,7 @@ def _account_page(*, form: PasswordChangeForm | None = None, error: str | None =
         profile_form = ProfileForm(formdata=None, data={field: getattr(user, field) or "" for field in
                                                         services.PROFILE_FIELDS})
     if language_form is None:
-        # Not chosen yet: the documents are Indonesian, and that is what the choice shows.
+        # Not chosen yet: what the documents would be issued in (User.document_language) is shown.
         language_form = DocumentLanguageForm(formdata=None, data={"language": user.document_language})
     failed = error or profile_error or segment_error or language_error
     return render(

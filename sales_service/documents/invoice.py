@@ -9,6 +9,7 @@ from datetime import date
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from sales_service import dates
 from sales_service.documents.layout import (
     FRAME_WIDTH,
     INK,
@@ -362,7 +363,7 @@ def _transfer_steps(doc: InvoiceDocument, bank: BankDetails) -> list[Flowable]:
     """What a buyer abroad does, in Indonesian and English: pay by the validity date, bear the bank
     charges (citing the schedule that priced the invoice), and upload the proof in the service."""
     amount = format_rupiah(doc.total)
-    amount_en = format_rupiah(doc.total, "en_GB")  # "Rp50,000" in the English sentence
+    amount_en = format_rupiah(doc.total, dates.locale_of("en"))  # "Rp50,000" in the English sentence
     reference = markup(bank.reference)
     by_id = f" paling lambat {long_date(doc.valid_until)}" if doc.valid_until else ""
     by_en = f" by {long_date(doc.valid_until, 'en')}" if doc.valid_until else ""

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from sales_service.accounts.models import Domicile, User
 from sales_service.clock import aware, utcnow
-from sales_service.errors import N_, Conflict, InvalidInput, NotFound
+from sales_service.errors import N_, Conflict, DomainError, InvalidInput, NotFound
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
 from sales_service.files.storage import FileStorage
@@ -404,10 +404,21 @@ def request_correction(session: Session, actor: Actor, order_id: int, target: st
 _REISSUE_GUARDS: list[Callable[[Session, Invoice], None]] = []
 
 
-def guard_reissue(check: Callable[[Session, Invoice], None]) -> Callable[[Session, Invoice], None]:
-    """Register ``check(session, invoice)``, asked before ``invoice`` is voided by a reissue."""
-    _REISSUE_GUARDS.append(check)
-    return check
+def guard_reissue(check: Callable[[Session, Invoice], None]) -> None:
+    """Register ``check(session, invoice)``, asked before ``invoice`` is voided by a reissue (once,
+    however often the app is built)."""
+    if check not in _REISSUE_GUARDS:
+        _REISSUE_GUARDS.append(check)
+
+
+def reissue_refusal(session: Session, invoice: Invoice) -> DomainError | None:
+    """Why a correction may not void ``invoice`` for a new version (a registered guard's error), or None."""
+    for check in _REISSUE_GUARDS:
+        try:
+            check(session, invoice)
+        except DomainError as error:
+            return error
+    return None
 
 
 def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSettings, gateway: BillingGateway, *,
@@ -425,8 +436,9 @@ def reissue(session: Session, actor: Actor, order_id: int, settings: InvoiceSett
     old = current_invoice(session, order.id)
     if correction.target == CorrectionTarget.SAMPLE:
         return _resolve_with_new_sample(session, actor, order, correction, old, note)
-    for check in _REISSUE_GUARDS:
-        check(session, old)
+    refused = reissue_refusal(session, old)
+    if refused is not None:
+        raise refused
     old.status = InvoiceStatus.VOID
     old.voided_at = utcnow()
     live = [code for code in old.billing_codes if code.status == CodeStatus.ACTIVE]

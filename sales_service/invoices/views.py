@@ -112,6 +112,11 @@ def order_section(session, order, actor, reads):
     if code is not None and code.status != CodeStatus.ACTIVE:
         code = None
     corrections = services.corrections_of(session, order.id)  # read once: the open one is among them
+    open_correction = next((c for c in corrections if c.status == CorrectionStatus.OPEN), None)
+    # A correction that would void the invoice, refused by a guard (money counted on it): say why instead.
+    not_reissued = services.reissue_refusal(session, current) if (
+        open_correction is not None and open_correction.target != CorrectionTarget.SAMPLE
+        and actor.may(Do.ANSWER_CORRECTION, order)) else None
     return {
         "order": order,
         "may": lambda do: actor.may(do, order),
@@ -125,7 +130,8 @@ def order_section(session, order, actor, reads):
         "may_renew_code": bool(current and services.code_renewable(current, now)
                                and actor.may(Do.NEW_BILLING_CODE, order)),
         "answered_corrections": [c for c in corrections if c.status != CorrectionStatus.OPEN],
-        "open_correction": next((c for c in corrections if c.status == CorrectionStatus.OPEN), None),
+        "open_correction": open_correction,
+        "reissue_refused": not_reissued.translated(gettext) if not_reissued is not None else None,
         "samples": [d for d in reads(files.documents) if d.doc_type == DocumentType.SAMPLE],
         "targets": [t for t in CorrectionTarget
                     if t == CorrectionTarget.INVOICE

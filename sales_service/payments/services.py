@@ -55,14 +55,14 @@ class AlreadyReceived(DomainError):
 
 class MoneyOnInvoice(Conflict):
     def __init__(self, number: str, amount: int):
-        super().__init__("Invoice {number} sudah menerima {amount}. Versi baru akan memisahkan uang itu dari "
-                         "tagihannya: tolak koreksi dengan penjelasan, atau selesaikan pembayarannya lebih dulu.",
-                         number=number, amount=format_rupiah(amount))
+        super().__init__("Invoice {number} sudah menerima {amount}, jadi tidak dapat diganti versi baru: uang itu "
+                         "akan terpisah dari tagihannya. Tolak koreksi dengan penjelasan; pembeli lalu membayar "
+                         "sisanya dengan invoice ini.", number=number, amount=format_rupiah(amount))
 
 
-@invoices.guard_reissue
 def no_money_on(session: Session, invoice: Invoice) -> None:
-    """A correction may not void an invoice that money was already counted towards."""
+    """A correction may not void an invoice that money was already counted towards (registered
+    with ``invoices.guard_reissue`` by the app factory)."""
     counted = amount_counted(session, invoice.id)
     if counted:
         raise MoneyOnInvoice(invoice.number, counted)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
 
+from sales_service.dates import locale_of
 from sales_service.errors import N_, DomainError, InvalidInput
 from sales_service.money import format_rupiah, round_rupiah
 from sales_service.pnbp.schedule import (
@@ -159,7 +160,7 @@ def basis_in_english(item: TariffItem, quantity: int) -> str:
         return f"{n:,}"
 
     def rupiah(amount: int) -> str:  # grouped as English reads it: "Rp50,000", not "Rp50.000"
-        return format_rupiah(amount, "en_GB")
+        return format_rupiah(amount, locale_of("en"))
 
     if item.rule is PricingRule.PER_UNIT:
         noun = "map" if item.kind is ProductKind.MAP else "unit"

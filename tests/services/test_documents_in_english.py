@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from sales_service.accounts import services as accounts
+from sales_service.accounts.models import Domicile
 from sales_service.catalog import services as catalog
 from sales_service.documents.sppd import PREVAILING_LANGUAGE
 from sales_service.errors import InvalidInput
@@ -119,3 +120,14 @@ def test_an_unknown_language_is_refused_and_nothing_changes(tariffs_loaded):
     with pytest.raises(InvalidInput):
         accounts.set_language(session, buyer.id, "fr")
     assert buyer.language == "en"
+
+
+def test_a_buyer_abroad_who_never_chose_is_issued_bilingual_documents(tariffs_loaded, officer, gateway, publisher,
+                                                                       tmp_path):
+    session = tariffs_loaded
+    abroad = make_buyer(session, full_name="Jane Doe", domicile=Domicile.ABROAD)
+    assert abroad.language is None
+    invoice, _ = issue(session, officer, gateway, publisher, tmp_path, buyer=abroad)
+    assert invoice.language == "en"
+    text = pdf_text(printing.document_pdf(session, invoice, VerifiedDocument.INVOICE, publisher))
+    assert "In words:" in text

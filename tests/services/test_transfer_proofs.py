@@ -206,10 +206,11 @@ def test_a_proof_verified_after_its_invoice_was_voided_is_flagged_not_dropped(ta
     assert [p.id for p in payments.exceptions(session).items] == [payment.id]
 
 
-def test_a_correction_cannot_void_an_invoice_money_was_already_counted_towards(tariffs_loaded, people, abroad,
+def test_a_correction_cannot_void_an_invoice_money_was_already_counted_towards(app, tariffs_loaded, people, abroad,
                                                                                 storage, gateway):
     """Half paid, then a correction asked: a new version would ask for the whole amount again while
-    the half stays on the voided one. The officer is refused with why; nothing changes."""
+    the half stays on the voided one. The officer is refused with why; nothing changes. (``app``:
+    building the app registers the guard, as in the service and its commands.)"""
     session = tariffs_loaded
     order, invoice = abroad
     verify(session, people, upload(session, people, order, storage), credited=200_000)
@@ -218,7 +219,7 @@ def test_a_correction_cannot_void_an_invoice_money_was_already_counted_towards(t
     with pytest.raises(payments.MoneyOnInvoice) as refused:
         invoices.reissue(session, Actor(people["officer"]), order.id, SETTINGS, gateway, today=TODAY)
 
-    assert "sudah menerima Rp200.000" in refused.value.message
+    assert "sudah menerima Rp200.000" in refused.value.message and "Tolak koreksi" in refused.value.message
     assert invoices.current_invoice(session, order.id).id == invoice.id
     assert invoice.status == InvoiceStatus.ISSUED
     assert standing(session, order).paid == 200_000

@@ -243,3 +243,20 @@ def test_png_proofs_are_accepted_like_other_documents(client, abroad):
     sign_in_as(client, "jane@example.test")
     response = send(client, f"/pesanan/{abroad}/bukti-transfer", file=(png(), "screenshot.png"), **TRANSFER)
     assert response.status_code == 302
+
+
+def test_a_correction_of_a_partly_paid_invoice_shows_the_officer_why_no_new_version(client, abroad, db_session):
+    sign_in_as(client, "jane@example.test")
+    upload_proof(client, abroad)
+    treasurer_decides(client, abroad, credited="320.000")
+    sign_in_as(client, "jane@example.test")
+    send(client, f"/pesanan/{abroad}/koreksi", target="invoice", reason="Nama perusahaan salah.")
+
+    sign_in_as(client, "petugas@example.test")
+    client.get("/bahasa/id")  # the browser read English for Jane
+    officer_page = page(client, f"/pesanan/{abroad}")
+    assert 'id="reissue-invoice"' not in officer_page  # no button that could only answer 409
+    assert "sudah menerima Rp320.000" in element_text(officer_page, "reissue-refused")
+    assert "Tolak koreksi dengan penjelasan" in element_text(officer_page, "reissue-refused")
+    refused = send(client, f"/pesanan/{abroad}/koreksi/terbitkan-ulang")
+    assert refused.status_code == 409  # the service says the same to a stale page
