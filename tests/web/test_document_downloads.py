@@ -80,7 +80,9 @@ def test_a_buyer_abroad_reads_until_when_to_pay_where_to_upload_the_proof_and_th
     # priced under PP 13/2024 (the schedule in force in 2026): its own rule, never PP 7/2015 Pasal 3
     assert "Biaya bank ditanggung pembayar (PP 13/2024)." in text
     assert "7/2015" not in text
-    assert "Berlaku sampai" in text and "alid until" in text  # SALES_TRANSFER_VALID_DAYS after issue
+    # SALES_TRANSFER_VALID_DAYS after issue, its date also in English ("(29 December 2026)")
+    assert "Berlaku sampai" in text and re.search(r"\(\d{1,2} (January|February|March|April|May|June|July|August|"
+                                                  r"September|October|November|December) \d{4}\)", text)
 
 
 def test_the_invoice_names_the_tariff_item_and_shows_the_calculation_not_a_unit_price(client, world, db_session):
