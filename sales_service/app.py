@@ -96,15 +96,16 @@ def _register_invoices(app: Flask, register_order_section) -> None:
 
 def _register_payments_section(app: Flask, register_order_section) -> None:
     """Payments on the order page, after the invoices; its events named on the order's timeline."""
-    from sales_service.invoices.services import guard_reissue
+    from sales_service.invoices.services import guard_reissue, on_cancel
     from sales_service.orders.pages import register_event_labels
-    from sales_service.payments.services import no_money_on
+    from sales_service.payments.services import flag_money_of_cancelled, no_money_on
     from sales_service.payments.views import EVENT_LABELS as PAYMENT_EVENT_LABELS
     from sales_service.payments.views import order_section
 
     register_order_section(app, "payments/_order_section.html", order_section)
     register_event_labels(app, PAYMENT_EVENT_LABELS)
     guard_reissue(no_money_on)  # a correction never voids an invoice money was counted towards
+    on_cancel(flag_money_of_cancelled)  # money on an invoice voided by a cancellation goes back to the treasurer
 
 
 def _register_payment_tools(app: Flask, register_order_section) -> None:

@@ -411,6 +411,18 @@ def guard_reissue(check: Callable[[Session, Invoice], None]) -> None:
         _REISSUE_GUARDS.append(check)
 
 
+# What the capabilities that keep things against an invoice do when its order is cancelled and the
+# invoice voided with it (payments: money counted on it is owed back, so it goes to the treasurer).
+_CANCEL_HOOKS: list[Callable[[Session, Invoice, Order], None]] = []
+
+
+def on_cancel(hook: Callable[[Session, Invoice, Order], None]) -> None:
+    """Register ``hook(session, invoice, order)``, called when an invoiced order is cancelled (once,
+    however often the app is built)."""
+    if hook not in _CANCEL_HOOKS:
+        _CANCEL_HOOKS.append(hook)
+
+
 def reissue_refusal(session: Session, invoice: Invoice) -> DomainError | None:
     """Why a correction may not void ``invoice`` for a new version (a registered guard's error), or None."""
     for check in _REISSUE_GUARDS:
@@ -510,6 +522,8 @@ def cancel_invoiced_order(session: Session, actor: Actor, order_id: int, gateway
         correction.response = reason
         correction.decided_by_id, correction.decided_at = actor.user.id, utcnow()
     workflow.mark_cancelled(session, order, actor, reason)
+    for hook in _CANCEL_HOOKS:
+        hook(session, invoice, order)
     workflow.save(session)
     _publish(session, publisher, invoice)  # its PDF from now on says VOID
     for code in live:  # last, once the cancellation is written

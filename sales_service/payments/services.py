@@ -68,6 +68,17 @@ def no_money_on(session: Session, invoice: Invoice) -> None:
         raise MoneyOnInvoice(invoice.number, counted)
 
 
+def flag_money_of_cancelled(session: Session, invoice: Invoice, order: Order) -> None:
+    """An order cancelled with money counted on its invoice (a part paid): that money is owed
+    back, not revenue. Each settled payment of the invoice goes to the treasurer's exceptions
+    queue (order not payable), where it is refunded or applied elsewhere; nothing is dropped.
+    Registered with ``invoices.on_cancel`` by the app factory."""
+    for payment in session.scalars(select(Payment).where(Payment.invoice_id == invoice.id,
+                                                         Payment.status == PaymentStatus.SETTLED)):
+        payment.status, payment.problem = PaymentStatus.FLAGGED, PaymentProblem.ORDER_NOT_PAYABLE
+        workflow.record(session, order, None, "payment_flagged", details=_details(payment))
+
+
 class NotificationNotFound(NotFound):
     def __init__(self):
         super().__init__("Notifikasi pembayaran tidak ditemukan.")

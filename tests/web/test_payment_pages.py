@@ -260,3 +260,28 @@ def test_a_correction_of_a_partly_paid_invoice_shows_the_officer_why_no_new_vers
     assert "Tolak koreksi dengan penjelasan" in element_text(officer_page, "reissue-refused")
     refused = send(client, f"/pesanan/{abroad}/koreksi/terbitkan-ulang")
     assert refused.status_code == 409  # the service says the same to a stale page
+
+
+def test_money_on_an_order_cancelled_part_paid_goes_to_the_treasurer_to_give_back(client, abroad):
+    sign_in_as(client, "jane@example.test")
+    upload_proof(client, abroad)
+    treasurer_decides(client, abroad, credited="320.000")
+
+    sign_in_as(client, "petugas@example.test")
+    client.get("/bahasa/id")
+    cancelled = send(client, f"/pesanan/{abroad}/batal-dengan-invoice", reason="Pembeli mengundurkan diri.")
+    assert cancelled.status_code == 302
+
+    sign_in_as(client, "bendahara@example.test")
+    exceptions = page(client, "/bendahara/pengecualian")
+    assert "Rp320.000" in element_text(exceptions, "exceptions")
+    assert "pesanan tidak menunggu pembayaran" in element_text(exceptions, "exceptions")
+    order_page = page(client, f"/pesanan/{abroad}")
+    assert "Dibatalkan" in order_page
+    assert "mencatat pembayaran yang perlu diperiksa bendahara" in element_text(order_page, "timeline")
+
+    # The whole of it can be given back: the refund opens for Rp320.000.
+    case_path = re.search(r'href="(/bendahara/pengecualian/\d+)"', exceptions).group(1)
+    refunded = send(client, case_path, action="refund", note="Pesanan dibatalkan; uang dikembalikan.")
+    assert refunded.status_code in (302, 303)
+    assert "Rp320.000" in page(client, "/bendahara/pengembalian")
