@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sales_service.accounts.models import Domicile
 from sales_service.errors import Conflict, PermissionDenied
 from sales_service.invoices import services as invoices
-from sales_service.invoices.gateway import SimulatedSimponi
 from sales_service.invoices.models import InvoiceStatus, PaymentRoute
 from sales_service.orders import workflow
 from sales_service.orders.lifecycle import OrderStatus
@@ -29,21 +28,9 @@ from sales_service.payments.models import (
 from sales_service.payments.statements import StatementUnreadable
 from sales_service.roles import Role
 from tests.factories import make_buyer, make_staff
-from tests.services.test_invoices import SETTINGS, TODAY, Clock, accepted_order
+from tests.services.test_invoices import SETTINGS, TODAY, accepted_order
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-@pytest.fixture
-def gateway():
-    """The simulated network (invoices for buyers abroad get no billing code; domestic ones do)."""
-    return SimulatedSimponi(first_digit=8, webhook_url="http://127.0.0.1:9/unused",
-                            webhook_secret="whsec_" + "A" * 44, clock=Clock())
-
-
-@pytest.fixture
-def officer(tariffs_loaded):
-    return make_staff(tariffs_loaded, Role.OFFICER, full_name="Petugas Satu")
 
 
 @pytest.fixture

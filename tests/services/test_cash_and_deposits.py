@@ -10,7 +10,6 @@ from sales_service.accounts.models import Domicile
 from sales_service.errors import PermissionDenied
 from sales_service.files.storage import FileStorage
 from sales_service.invoices import services as invoices
-from sales_service.invoices.gateway import SimulatedSimponi
 from sales_service.invoices.models import InvoiceStatus
 from sales_service.orders import review, workflow
 from sales_service.orders.lifecycle import OrderStatus
@@ -22,16 +21,10 @@ from sales_service.payments.notifications import BillingPaid
 from sales_service.payments.permissions import CashOnlyForWalkIns, TreasurersOnly
 from sales_service.roles import Role
 from tests.factories import make_buyer, make_publication, make_staff, make_walk_in_order, pdf_bytes
-from tests.services.test_invoices import SETTINGS, TODAY, Clock, accepted_order
+from tests.services.test_invoices import SETTINGS, TODAY, accepted_order
 
 DAY = date(2026, 11, 26)  # the office's day of the cash and the deposits
 TZ = "Asia/Jakarta"
-
-
-@pytest.fixture
-def gateway():
-    return SimulatedSimponi(first_digit=8, webhook_url="http://127.0.0.1:9/unused",
-                            webhook_secret="whsec_" + "A" * 44, clock=Clock())
 
 
 @pytest.fixture

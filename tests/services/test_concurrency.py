@@ -47,11 +47,6 @@ MAX_BYTES = 10_000_000
 _runs = count(1)
 
 
-
-
-
-
-
 @dataclass(frozen=True)
 class World:
     buyer_id: int
@@ -87,7 +82,6 @@ def submitted_order(factory: sessionmaker[Session], world: World, storage: FileS
         ordering.submit(session, Actor(buyer), order.id, today=TODAY, sla_days=SLA_DAYS)
         session.commit()
         return order.id
-
 
 
 @pytest.fixture

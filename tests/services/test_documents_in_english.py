@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (the fixtures shared with test_documents_kept come in as test parameters)
+# ruff: noqa: F811  (the publisher fixture of test_documents_kept comes in as a test parameter)
 """An invoice and SPPD are issued in the buyer's language (issue 8, point 12): bilingual for a buyer
 who reads English, Indonesian for everyone else; the invoice records the language it was issued in,
 so every later rendering of it (voided, lost from the store) speaks as the issued one did."""
@@ -18,7 +18,7 @@ from sales_service.invoices.models import DocumentRendering, VerifiedDocument
 from sales_service.orders.workflow import Actor
 from sales_service.pnbp.schedule import ProductKind
 from tests.factories import make_buyer, make_microdata
-from tests.services.test_documents_kept import gateway, officer, pdf_text, publisher  # noqa: F401  (fixtures)
+from tests.services.test_documents_kept import pdf_text, publisher  # noqa: F401  (a fixture)
 from tests.services.test_invoices import SETTINGS, TODAY, accepted_order
 
 

@@ -18,9 +18,8 @@ from sales_service.invoices import printing, services
 from sales_service.invoices.models import DocumentRendering, InvoiceStatus, VerifiedDocument
 from sales_service.orders import ordering
 from sales_service.orders.workflow import Actor
-from sales_service.roles import Role
-from tests.factories import make_buyer, make_map, make_microdata, make_publication, make_staff
-from tests.services.test_invoices import SETTINGS, TODAY, Clock, accepted_order
+from tests.factories import make_buyer, make_map, make_microdata, make_publication
+from tests.services.test_invoices import SETTINGS, TODAY, accepted_order
 
 OFFICE = Office(name="BPS Kabupaten Tabanan", address="Jl. Pahlawan No. 5", city="Tabanan", satker_code="927100",
                 ministry_code="054", echelon_code="01", account_code="425131", head_name="I Made Suardana",
@@ -30,19 +29,6 @@ OFFICE = Office(name="BPS Kabupaten Tabanan", address="Jl. Pahlawan No. 5", city
 
 def pdf_text(data: bytes) -> str:
     return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(data)).pages)
-
-
-@pytest.fixture
-def officer(tariffs_loaded):
-    return make_staff(tariffs_loaded, Role.OFFICER, full_name="Petugas Satu")
-
-
-@pytest.fixture
-def gateway():
-    from sales_service.invoices.gateway import SimulatedSimponi
-
-    return SimulatedSimponi(first_digit=8, webhook_url="http://127.0.0.1:9/unused",
-                            webhook_secret="whsec_" + "A" * 44, clock=Clock())
 
 
 @pytest.fixture

@@ -49,11 +49,6 @@ BUYER_HEAD_START_S = 1  # ample for a request the database does not hold up
 _runs = count(1)
 
 
-
-
-
-
-
 @dataclass(frozen=True)
 class World:
     buyer_id: int
@@ -143,7 +138,6 @@ def issuer(factory: sessionmaker[Session], world: World, officer_id: int, order_
                 raise
             return Issued(invoice.number, invoice.sequence, invoice.current_code.code)
     return act
-
 
 
 def bills_of_office(session: Session, office_code: str) -> list[SimulatedBill]:

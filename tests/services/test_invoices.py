@@ -44,11 +44,6 @@ def gateway(clock):
                             clock=clock)
 
 
-@pytest.fixture
-def officer(tariffs_loaded):
-    return make_staff(tariffs_loaded, Role.OFFICER, full_name="Petugas Satu")
-
-
 def accepted_order(session, officer, tmp_path, *, buyer=None, product=None, zero_rate=False):
     buyer = buyer or make_buyer(session)
     product = product or make_publication(session, pages=1000)  # 50.000 + 19 x 15.000 = 335.000

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from sales_service.errors import InvalidInput
 from sales_service.invoices import services as invoices
-from sales_service.invoices.gateway import SimulatedSimponi
 from sales_service.invoices.models import InvoiceStatus
 from sales_service.orders import workflow
 from sales_service.orders.lifecycle import OrderStatus
@@ -31,22 +30,11 @@ from sales_service.payments.resolution_rules import (
 )
 from sales_service.roles import Role
 from tests.factories import make_staff
-from tests.services.test_invoices import SETTINGS, TODAY, Clock, accepted_order
+from tests.services.test_invoices import SETTINGS, TODAY, accepted_order
 
 PAID_AT = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 TOTAL = 335_000
 _ntpns = iter(f"NTPN{n:012d}" for n in range(1, 10_000))
-
-
-@pytest.fixture
-def gateway():
-    return SimulatedSimponi(first_digit=8, webhook_url="http://127.0.0.1:9/unused",
-                            webhook_secret="whsec_" + "A" * 44, clock=Clock())
-
-
-@pytest.fixture
-def officer(tariffs_loaded):
-    return make_staff(tariffs_loaded, Role.OFFICER, full_name="Petugas Satu")
 
 
 @pytest.fixture

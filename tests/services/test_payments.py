@@ -15,8 +15,6 @@ from sales_service.orders.workflow import Actor
 from sales_service.payments import services as payments
 from sales_service.payments.models import NotificationState, PaymentProblem, PaymentStatus
 from sales_service.payments.notifications import BillingPaid
-from sales_service.roles import Role
-from tests.factories import make_staff
 from tests.services.test_invoices import SETTINGS, TODAY, Clock, accepted_order
 
 PAID_AT = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
@@ -32,11 +30,6 @@ def simponi(clock):
     """The simulated network; its notifications go nowhere (these tests apply them directly)."""
     return SimulatedSimponi(first_digit=8, webhook_url="http://127.0.0.1:9/unused",
                             webhook_secret="whsec_" + "A" * 44, clock=clock)
-
-
-@pytest.fixture
-def officer(tariffs_loaded):
-    return make_staff(tariffs_loaded, Role.OFFICER, full_name="Petugas Satu")
 
 
 @pytest.fixture

@@ -38,11 +38,6 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def officer(tariffs_loaded):
-    return make_staff(tariffs_loaded, Role.OFFICER, full_name="Petugas Satu")
-
-
-@pytest.fixture
 def treasurer(tariffs_loaded):
     return make_staff(tariffs_loaded, Role.TREASURER, full_name="Bendahara Satu")
 

@@ -22,10 +22,8 @@ from sales_service.roles import Role
 from tests.factories import make_staff
 from tests.services.test_payment_resolutions import (  # noqa: F401  (fixtures)
     TOTAL,
-    gateway,
     invoiced,
     notify,
-    officer,
     treasurer,
 )
 

@@ -55,11 +55,6 @@ def simponi(clock):
                             webhook_secret="whsec_" + "A" * 44, clock=clock)
 
 
-@pytest.fixture
-def officer(tariffs_loaded):
-    return make_staff(tariffs_loaded, Role.OFFICER, full_name="Petugas Satu")
-
-
 class Office:
     """Orders invoiced on chosen days and paid at chosen moments, through the services."""
 

@@ -16,9 +16,7 @@ from sales_service.payments.models import LineState, Payment, PaymentStatus, Pro
 from tests.factories import pdf_bytes
 from tests.services.test_bank_statements import (  # noqa: F401  (fixtures)
     four,
-    gateway,
     lines_by_reference,
-    officer,
     proposed,
     treasurer,
 )

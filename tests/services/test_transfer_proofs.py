@@ -8,7 +8,6 @@ from sales_service.accounts.models import Domicile
 from sales_service.errors import PermissionDenied
 from sales_service.files.storage import FileStorage
 from sales_service.invoices import services as invoices
-from sales_service.invoices.gateway import SimulatedSimponi
 from sales_service.invoices.models import InvoiceStatus, PaymentRoute
 from sales_service.orders import workflow
 from sales_service.orders.lifecycle import OrderStatus
@@ -19,16 +18,10 @@ from sales_service.payments.models import PaymentProblem, PaymentSource, Payment
 from sales_service.payments.permissions import NotPaidByTransfer, ProofWaiting, TreasurersOnly
 from sales_service.roles import Role
 from tests.factories import make_buyer, make_staff, pdf_bytes
-from tests.services.test_invoices import SETTINGS, TODAY, Clock, accepted_order
+from tests.services.test_invoices import SETTINGS, TODAY, accepted_order
 
 RECEIVED = date(2026, 11, 26)
 UPLOADED = date(2026, 11, 28)  # the office's day of the uploads
-
-
-@pytest.fixture
-def gateway():
-    return SimulatedSimponi(first_digit=8, webhook_url="http://127.0.0.1:9/unused",
-                            webhook_secret="whsec_" + "A" * 44, clock=Clock())
 
 
 @pytest.fixture
