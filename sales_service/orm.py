@@ -3,7 +3,7 @@ and the engine factory. Models and services build on this; no Flask here."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Enum, Integer, MetaData, create_engine, event, insert, update
+from sqlalchemy import BigInteger, Enum, Integer, MetaData, create_engine, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -59,10 +59,44 @@ def insert_unless_present(session: Session, model, values: dict, returning, *, u
     it existed. One ``INSERT … ON CONFLICT (unique) DO NOTHING`` statement, no savepoint: under
     concurrent inserts of the same key the later waits for the first to commit, then inserts
     nothing. A conflict on any other unique key still raises."""
+    return session.scalar(insert_many_unless_present(session, model, unique=unique, returning=returning), values)
+
+
+_UPSERTS: dict[tuple, object] = {}  # built once per dialect, table, key and returning (they are immutable)
+
+
+def insert_many_unless_present(session: Session, model, *, unique, returning):
+    """``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING returning`` into ``model``, for the
+    caller to execute with one row or many at once (``session.scalars(statement, rows)`` gives
+    what the rows inserted return, in no particular order), as :func:`insert_unless_present` does
+    one. The statement is built once and kept: this is on the path of every notification."""
     dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=[unique])
-    return session.scalar(statement.returning(returning))
+    key = (dialect, id(model), id(unique), id(returning))
+    statement = _UPSERTS.get(key)
+    if statement is None:
+        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+        statement = _UPSERTS[key] = insert(model).on_conflict_do_nothing(index_elements=[unique]).returning(returning)
+    return statement
+
+
+def take_turn(session: Session, key: int) -> bool:
+    """Try to take, for the rest of the caller's transaction, the one turn named by ``key``
+    (work only one transaction at a time should do, such as applying stored notifications);
+    False at once when another transaction has it. PostgreSQL: a transaction-level advisory
+    lock, given back at commit or rollback. SQLite: the database's write lock (one writer at
+    a time anyway), waited for within the busy timeout, so the turn is always taken."""
+    if session.get_bind().dialect.name == "postgresql":
+        return bool(session.execute(select(func.pg_try_advisory_xact_lock(key))).scalar())
+    connection = session.connection()
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    return True
+
+
+def turn_is_write_lock(session: Session) -> bool:
+    """Whether :func:`take_turn` is the database's write lock (SQLite), held already by a
+    transaction that wrote, rather than a lock of its own (PostgreSQL)."""
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def next_number(session: Session, counter, key: dict, column: str) -> int:

@@ -350,7 +350,6 @@ def mark_paid(session: Session, invoice: Invoice) -> None:
     if invoice.status != InvoiceStatus.ISSUED:
         raise Conflict("Invoice {number} tidak dapat ditandai lunas.", number=invoice.number)
     invoice.status = InvoiceStatus.PAID
-    session.flush()
 
 
 def code_expired(code: BillingCode, now: datetime) -> bool:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ from sales_service.money import format_rupiah
 from sales_service.orders import workflow
 from sales_service.orders.lifecycle import Action, OrderStatus
 from sales_service.orders.models import Order
-from sales_service.orm import insert_unless_present
+from sales_service.orm import insert_many_unless_present, insert_unless_present, take_turn, turn_is_write_lock
 from sales_service.paging import Page, paginate
 from sales_service.payments.models import (
     NotificationChannel,
@@ -107,26 +108,108 @@ def store_notification(session: Session, webhook_id: str, body: bytes, *,
     return notification
 
 
-def receive_notification(session: Session, webhook_id: str, body: bytes, *,
-                         channel: NotificationChannel = NotificationChannel.WEBHOOK) -> NotificationState | None:
-    """Store a notification and apply it, in the caller's one transaction, and say what
-    became of it; None when this webhook-id was received and applied before (a repeat,
-    nothing written). A delivery stored before but never applied is applied now. When it
-    cannot be applied the error propagates: the caller rolls back and keeps the
-    notification with why (:func:`keep_failed`), for ``apply-notifications``."""
+@dataclass(frozen=True)
+class Applied:
+    """What became of one stored notification that :func:`apply_stored` took."""
+
+    state: NotificationState
+    error: str | None = None
+    unexpected: bool = False  # failed on something other than a domain error (a fault to look into)
+
+
+@dataclass(frozen=True)
+class Received:
+    """A delivery stored: its notification's id, and for a webhook-id received before the earlier
+    one's state (nothing was written); ``applied`` what :func:`apply_stored` did in the same
+    transaction, where it did (None: the caller applies, a transaction after)."""
+
+    notification_id: int
+    earlier: NotificationState | None
+    applied: dict[int, Applied] | None = None
+
+
+def receive(session: Session, webhook_id: str, body: bytes, *,
+            channel: NotificationChannel = NotificationChannel.WEBHOOK) -> Received:
+    """Store a notification as received, to be applied by :func:`apply_stored` once this is
+    committed (other transactions must see it first, to apply it when they have the turn). One
+    ``INSERT … ON CONFLICT DO NOTHING``: concurrent deliveries of one webhook-id store it once.
+    Where the turn to apply is the write lock this insert holds already (SQLite), waiting ones
+    are applied in this same transaction instead, which saves a commit per delivery."""
     notification_id = insert_unless_present(session, PaymentNotification, dict(
         webhook_id=webhook_id, channel=channel, body=body.decode("utf-8"), state=NotificationState.RECEIVED,
         received_at=utcnow()), PaymentNotification.id, unique=PaymentNotification.webhook_id)
-    if notification_id is None:  # the same webhook-id came before: finish it if it was never applied
-        earlier_id, state = session.execute(select(PaymentNotification.id, PaymentNotification.state)
-                                            .where(PaymentNotification.webhook_id == webhook_id)).one()
-        if state in (NotificationState.APPLIED, NotificationState.DUPLICATE):
-            return None
-        return apply_notification(session, earlier_id).state
-    outcome = _outcome(record_billing_payment(session, parse_body(body)))
+    if notification_id is None:
+        return Received(*session.execute(select(PaymentNotification.id, PaymentNotification.state)
+                                         .where(PaymentNotification.webhook_id == webhook_id)).one())
+    return Received(notification_id, None, apply_stored(session) if turn_is_write_lock(session) else None)
+
+
+# Applying stored notifications is one transaction's turn at a time (taken with orm.take_turn).
+APPLY_TURN = 0x5A1E5_0001
+APPLY_BATCH = 100  # notifications applied together in one transaction at most
+
+
+def apply_stored(session: Session, *, limit: int = APPLY_BATCH) -> dict[int, Applied] | None:
+    """Apply up to ``limit`` stored notifications not applied yet, oldest first, together:
+    what became of each, by notification id; an empty dict when none waits; None when another
+    transaction has the turn (it looks again for waiting ones before it gives the turn up, so
+    the caller may leave them to it). Applying many at once reads their codes, invoices and
+    payments in one query each and writes each table once. If the batch fails, each
+    notification is applied on its own instead, and one that fails is kept failed with why
+    (``apply-notifications`` retries it); the others are applied all the same."""
+    if not take_turn(session, APPLY_TURN):
+        return None
+    waiting = session.execute(
+        select(PaymentNotification.id, PaymentNotification.body)
+        .where(PaymentNotification.state == NotificationState.RECEIVED)
+        .order_by(PaymentNotification.id).limit(limit).with_for_update(skip_locked=True)).all()
+    if not waiting:
+        return {}
+    notices = [parse_body(body.encode("utf-8")) for _id, body in waiting]
+    try:
+        with session.begin_nested():
+            outcome = {notification_id: _applied(payment) for (notification_id, _body), payment
+                       in zip(waiting, record_billing_payments(session, notices), strict=True)}
+    except Exception as error:  # noqa: BLE001 - one bad notification must not hold the others back
+        log.warning("applying %d notifications together failed (%s): applying each on its own",
+                    len(waiting), error)
+        outcome = {notification_id: _apply_alone(session, notification_id, notice)
+                   for (notification_id, _body), notice in zip(waiting, notices, strict=True)}
     table = PaymentNotification.__table__
-    session.execute(update(table).where(table.c.id == notification_id).values(**outcome))
-    return outcome["state"]
+    session.execute(update(table).where(table.c.id == bindparam("notification_id")).values(
+        state=bindparam("new_state"), error=bindparam("new_error"), payment_id=bindparam("new_payment"),
+        applied_at=bindparam("new_applied_at")), [
+        {"notification_id": notification_id, "new_state": applied.state, "new_error": applied.error,
+         "new_payment": payment_id, "new_applied_at": applied_at}
+        for notification_id, (applied, payment_id, applied_at) in outcome.items()])
+    return {notification_id: applied for notification_id, (applied, _p, _a) in outcome.items()}
+
+
+def _applied(payment: Payment | None) -> tuple[Applied, int | None, datetime]:
+    state = NotificationState.APPLIED if payment is not None else NotificationState.DUPLICATE
+    return Applied(state), payment.id if payment is not None else None, utcnow()
+
+
+def _apply_alone(session: Session, notification_id: int, notice: BillingPaid) -> tuple[Applied, int | None, None]:
+    try:
+        with session.begin_nested():
+            applied, payment_id, applied_at = _applied(record_billing_payment(session, notice))
+            return applied, payment_id, applied_at
+    except DomainError as error:
+        log.error("payment notification %s stored but not applied: %s", notification_id, error.message)
+        return Applied(NotificationState.FAILED, error.message[:2000]), None, None
+    except Exception as error:  # noqa: BLE001 - kept failed with why, like any other
+        log.exception("payment notification %s stored but not applied", notification_id)
+        return Applied(NotificationState.FAILED, f"{type(error).__name__}: {error}"[:2000], unexpected=True), \
+            None, None
+
+
+def waiting_to_apply(session: Session) -> bool:
+    """Whether a stored notification waits to be applied that no one is applying now (asked
+    after giving the turn up; one another transaction has locked is being applied by it)."""
+    return session.scalar(select(PaymentNotification.id).where(
+        PaymentNotification.state == NotificationState.RECEIVED).limit(1)
+        .with_for_update(skip_locked=True)) is not None
 
 
 def _outcome(payment: Payment | None) -> dict:
@@ -134,14 +217,6 @@ def _outcome(payment: Payment | None) -> dict:
     of one recorded before (its NTPN was known)."""
     return dict(state=NotificationState.APPLIED if payment is not None else NotificationState.DUPLICATE,
                 payment_id=payment.id if payment is not None else None, applied_at=utcnow(), error=None)
-
-
-def keep_failed(session: Session, webhook_id: str, body: bytes, error: str, *,
-                channel: NotificationChannel = NotificationChannel.WEBHOOK) -> None:
-    """Keep a notification that could not be applied, with why (its transaction was rolled back)."""
-    notification = store_notification(session, webhook_id, body, channel=channel)
-    _fail(notification, error)
-    session.flush()
 
 
 def apply_notification(session: Session, notification_id: int) -> PaymentNotification:
@@ -198,40 +273,87 @@ def retry_notification(session: Session, notification_id: int) -> PaymentNotific
 
 def record_billing_payment(session: Session, paid: BillingPaid) -> Payment | None:
     """Record ``paid`` once: settle its invoice when it may be trusted, flag it otherwise.
-    None when its NTPN was recorded before: a repeat changes nothing. The unique NTPN
-    decides between concurrent deliveries. Deliveries for one code queue on the invoice's
-    row lock on PostgreSQL; on SQLite the caller holds the database's write lock already
-    (the notification is written first), so the later reads the earlier's payment."""
-    found = session.execute(
+    None when its NTPN was recorded before: a repeat changes nothing (see
+    :func:`record_billing_payments`)."""
+    return record_billing_payments(session, [paid])[0]
+
+
+class _RacedInBatch(Exception):
+    """A payment of a batch was recorded meanwhile by another transaction: the batch is
+    applied one by one instead (what followed it in the batch was decided without it)."""
+
+
+def record_billing_payments(session: Session, notices: Sequence[BillingPaid]) -> list[Payment | None]:
+    """Record each of ``notices`` once, in order, as :func:`record_billing_payment` does one,
+    reading their codes, invoices and orders, and the payments already recorded, in one query
+    each, and writing each table once. The unique NTPN decides between concurrent deliveries.
+    Deliveries for one code queue on the invoice's row lock on PostgreSQL (taken in invoice
+    order, so two batches cannot deadlock); on SQLite the caller holds the database's write
+    lock already, so what is read includes every payment committed before."""
+    found = {code.code: (code, invoice, order) for code, invoice, order in session.execute(
         select(BillingCode, Invoice, Order).join(Invoice, Invoice.id == BillingCode.invoice_id)
         .join(Order, Order.id == Invoice.order_id)
-        .where(BillingCode.code == paid.billing_code).with_for_update(of=Invoice)).first()
-    code, invoice, order = found if found is not None else (None, None, None)
-    # This NTPN, or a payment already settled on the invoice (a second NTPN is a double payment).
-    # Two rows are enough to decide: if settled ones hide this NTPN's row, the insert's conflict finds it.
-    recorded = session.execute(select(Payment.ntpn, Payment.status).where(
-        or_(Payment.ntpn == paid.ntpn,
-            and_(Payment.invoice_id == invoice.id, Payment.status == PaymentStatus.SETTLED) if invoice else false()))
-        .limit(2)).all()
-    if any(row.ntpn == paid.ntpn for row in recorded):
-        return None
-    problem = _problem(paid, code, invoice, order, settled_before=bool(recorded))
-    payment = insert_unless_present(session, Payment, dict(
-        source=PaymentSource.BILLING_NOTIFICATION, amount=paid.amount, currency=paid.currency, ntpn=paid.ntpn,
-        ntb=paid.ntb, bank=paid.bank, channel=paid.channel, billing_code=paid.billing_code, paid_at=paid.paid_at,
-        invoice_id=invoice.id if invoice else None, order_id=invoice.order_id if invoice else None,
-        status=PaymentStatus.FLAGGED if problem else PaymentStatus.SETTLED, problem=problem), Payment,
-        unique=Payment.ntpn)
-    if payment is None:  # recorded at this moment by a concurrent delivery (its NTPN is unique)
-        return None
-    if problem is None:
-        settle(session, payment, invoice)
-    else:
-        log.warning("payment %s on billing code %s flagged: %s", paid.ntpn, paid.billing_code, problem)
-        if order is not None:
-            workflow.record(session, order, None, "payment_flagged", details=_details(payment))
-    session.flush()
-    return payment
+        .where(BillingCode.code.in_({notice.billing_code for notice in notices}))
+        .order_by(Invoice.id).with_for_update(of=Invoice))}
+    ntpns = {notice.ntpn for notice in notices}
+    invoice_ids = {invoice.id for _code, invoice, _order in found.values()}
+    known: set[str] = set()
+    settled_on: set[int] = set()  # invoices with a settled payment (another NTPN on one is a double payment)
+    for ntpn, invoice_id, status in session.execute(select(Payment.ntpn, Payment.invoice_id, Payment.status).where(
+            or_(Payment.ntpn.in_(ntpns),
+                and_(Payment.invoice_id.in_(invoice_ids), Payment.status == PaymentStatus.SETTLED)))):
+        if ntpn in ntpns:
+            known.add(ntpn)
+        if status == PaymentStatus.SETTLED:
+            settled_on.add(invoice_id)
+    decided: list[tuple[BillingPaid, PaymentProblem | None] | None] = []
+    for notice in notices:
+        if notice.ntpn in known:  # recorded before, or earlier in this batch
+            decided.append(None)
+            continue
+        known.add(notice.ntpn)
+        code, invoice, order = found.get(notice.billing_code, (None, None, None))
+        problem = _problem(notice, code, invoice, order,
+                           settled_before=invoice is not None and invoice.id in settled_on)
+        if problem is None:
+            settled_on.add(invoice.id)
+        decided.append((notice, problem))
+    rows = [_payment_row(notice, problem, found.get(notice.billing_code, (None, None, None))[1])
+            for notice, problem in filter(None, decided)]
+    inserted = {payment.ntpn: payment for payment in _insert_payments(session, rows)} if rows else {}
+    if len(inserted) < len(rows) and len(notices) > 1:
+        raise _RacedInBatch()
+    recorded: list[Payment | None] = []
+    for choice in decided:
+        payment = inserted.get(choice[0].ntpn) if choice is not None else None
+        recorded.append(payment)
+        if payment is None:
+            continue
+        code, invoice, order = found.get(payment.billing_code, (None, None, None))
+        if payment.problem is None:
+            settle(session, payment, invoice, save=False)
+        else:
+            log.warning("payment %s on billing code %s flagged: %s", payment.ntpn, payment.billing_code,
+                        payment.problem)
+            if order is not None:
+                workflow.record(session, order, None, "payment_flagged", details=_details(payment))
+    workflow.save(session)
+    return recorded
+
+
+def _payment_row(notice: BillingPaid, problem: PaymentProblem | None, invoice: Invoice | None) -> dict:
+    return dict(source=PaymentSource.BILLING_NOTIFICATION, amount=notice.amount, currency=notice.currency,
+                ntpn=notice.ntpn, ntb=notice.ntb, bank=notice.bank, channel=notice.channel,
+                billing_code=notice.billing_code, paid_at=notice.paid_at, recorded_at=utcnow(),
+                invoice_id=invoice.id if invoice else None, order_id=invoice.order_id if invoice else None,
+                status=PaymentStatus.FLAGGED if problem else PaymentStatus.SETTLED, problem=problem)
+
+
+def _insert_payments(session: Session, rows: list[dict]) -> list[Payment]:
+    """Insert the payment rows but any whose NTPN was recorded meanwhile (one statement); the
+    new payments, as objects of the session."""
+    return list(session.scalars(insert_many_unless_present(session, Payment, unique=Payment.ntpn, returning=Payment),
+                                rows))
 
 
 def _problem(paid: BillingPaid, code: BillingCode | None, invoice: Invoice | None, order: Order | None, *,
@@ -257,16 +379,19 @@ def _details(payment: Payment) -> dict:
             "problem": payment.problem.value if payment.problem else None}
 
 
-def settle(session: Session, payment: Payment, invoice: Invoice, actor: workflow.Actor | None = None) -> None:
+def settle(session: Session, payment: Payment, invoice: Invoice, actor: workflow.Actor | None = None, *,
+           save: bool = True) -> None:
     """Count ``payment`` towards ``invoice``, which it completes: the invoice is marked paid and
     its order moves to paid, on the timeline as ``actor`` (None: the system, for a notification).
-    Every way money arrives (notification, statement line, proof, cash) settles through here."""
+    Every way money arrives (notification, statement line, proof, cash) settles through here.
+    ``save=False`` leaves the write to the caller's one ``workflow.save`` (many settled together)."""
     payment.status = PaymentStatus.SETTLED
     invoices.mark_paid(session, invoice)
     order = workflow.get_order(session, invoice.order_id)
     workflow.apply(session, order, actor, Action.RECORD_PAYMENT,
                    details={**_details(payment), "source": payment.source.value})
-    workflow.save(session)
+    if save:
+        workflow.save(session)
 
 
 # -- reading ----------------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """The payment-notification webhook (DESIGN.md "Payment-notification webhook").
 
 The signature is checked on the raw body before anything else; the notification is
-stored first and applied in the same transaction. When applying fails, that
-transaction is rolled back and the notification kept with its error (a second
-transaction), for ``apply-notifications``: a notification is never lost.
-"""
+stored (committed) first, then applied: stored notifications are applied in batches, one
+transaction's turn at a time, so a burst of deliveries is applied many at once while
+each delivery costs one insert. A notification that fails to apply stays stored with its
+error, for ``apply-notifications``: a notification is never lost."""
 
 from __future__ import annotations
 
@@ -41,7 +41,14 @@ from sales_service.payments import (
     signing,
     transfers,
 )
-from sales_service.payments.models import LineState, PaymentProblem, PaymentSource, PaymentStatus, ProofStatus
+from sales_service.payments.models import (
+    LineState,
+    NotificationState,
+    PaymentProblem,
+    PaymentSource,
+    PaymentStatus,
+    ProofStatus,
+)
 from sales_service.payments.notifications import NotificationMalformed, parse_body
 from sales_service.payments.permissions import TREASURERS, Pay, may, may_decide
 from sales_service.payments.refund_steps import STATUS_LABELS as REFUND_STATUS_LABELS
@@ -92,28 +99,39 @@ def webhook():
         return _answer(400, error="malformed notification", problem="webhook-id is longer than 200 characters")
 
     session = db.session()
-    try:
-        received = attempt(lambda: services.receive_notification(session, webhook_id, body))
-    except Exception as error:  # not a domain error: keep the notification all the same, then fail loudly
-        session.rollback()
-        _keep(session, webhook_id, body, f"{type(error).__name__}: {error}")
-        raise
-    if not received.ok:  # kept with why, for `apply-notifications`; a 2xx all the same (it is stored)
-        _keep(session, webhook_id, body, received.error)
-        return _answer(202, status="stored", error=received.error)
-    if received.result is None:  # the same delivery again: the sender may stop retrying
-        return _answer(200, status="duplicate")
-    return _answer(200, status=received.result.value)
+    received = attempt(lambda: services.receive(session, webhook_id, body)).result  # stored, committed
+    notification_id, earlier = received.notification_id, received.earlier
+    if earlier in (NotificationState.APPLIED, NotificationState.DUPLICATE):
+        return _answer(200, status="duplicate")  # the same delivery again: the sender may stop retrying
+    if earlier == NotificationState.FAILED:  # the sender's retry of one that failed: try it again now
+        retried = attempt(lambda: services.retry_notification(session, notification_id))
+        if not retried.ok:
+            attempt(lambda: services.mark_failed(session, notification_id, retried.error))
+            return _answer(202, status="stored", error=retried.error)
+        return _answer(200, status=retried.result.state.value)
+    applied = (received.applied if received.applied is not None else _apply_stored(session)).get(notification_id)
+    if applied is None:  # another request's turn: it applies this one too, before it stops
+        return _answer(200, status=NotificationState.RECEIVED.value)
+    if applied.unexpected:  # kept with why; fail loudly, the sender retries
+        return _answer(500, error="internal error", status="stored")
+    if applied.state == NotificationState.FAILED:  # kept with why, for `apply-notifications`; stored: a 2xx
+        return _answer(202, status="stored", error=applied.error)
+    return _answer(200, status=applied.state.value)
 
 
-def _keep(session, webhook_id: str, body: bytes, error: str) -> None:
-    """Keep a notification whose applying was rolled back, with why, for ``apply-notifications``."""
-    log.error("payment notification %s stored but not applied: %s", webhook_id, error)
-    try:
-        attempt(lambda: services.keep_failed(session, webhook_id, body, error))
-    except Exception:  # the database itself is failing: the sender's retry brings it again
-        session.rollback()
-        log.exception("payment notification %s could not be kept", webhook_id)
+def _apply_stored(session) -> dict:
+    """Apply stored notifications, a batch per transaction, while this request has the turn and
+    any wait; what became of those it applied. Without the turn it stops at once: the request
+    that has it looks for waiting ones again after it gives the turn up, so none is left behind."""
+    applied: dict = {}
+    while True:
+        batch = attempt(lambda: services.apply_stored(session)).result
+        if batch is None:
+            return applied
+        applied.update(batch)
+        if not batch and not services.waiting_to_apply(session):
+            session.commit()
+            return applied
 
 
 webhook.signed_by_sender = True  # authenticated by its signature; no form, no per-address limit
