@@ -96,7 +96,7 @@ def _gateway():
 @click.command("apply-notifications")
 @with_appcontext
 def apply_notifications_command() -> None:
-    """Apply again every stored payment notification that could not be applied."""
+    """Apply every stored payment notification not applied yet (kept with an error, or left waiting)."""
     from sales_service.payments import services as payments
 
     pending = run_in_transaction(payments.pending_notifications)
