@@ -104,7 +104,7 @@ def apply_notifications_command() -> None:
     for notification_id in pending:
         session = db.session()
         try:
-            notification = payments.retry_notification(session, notification_id)
+            notification = payments.apply_notification(session, notification_id)
         except DomainError as error:
             session.rollback()
             run_in_transaction(lambda s, nid=notification_id, e=error: payments.mark_failed(s, nid, e.message))

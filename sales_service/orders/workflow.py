@@ -172,6 +172,12 @@ def save(session: Session) -> None:
     search.follow_status(session, moved)
 
 
+def forget_moves(session: Session) -> None:
+    """The moves recorded since the last :func:`save` were rolled back (a savepoint): their
+    orders no longer wait for ``save`` to refresh their deadline and search words."""
+    session.info.pop(_MOVED, None)
+
+
 def events(session: Session, order_id: int) -> list[OrderEvent]:
     query = (
         select(OrderEvent)
@@ -184,6 +190,6 @@ def events(session: Session, order_id: int) -> list[OrderEvent]:
 
 
 __all__ = [
-    "Actor", "Do", "OrderChanged", "OrderNotFound", "apply", "check_version", "events", "get_order", "get_order_for",
-    "load_order", "mark_cancelled", "record", "refuse_unless_legal", "save",
+    "Actor", "Do", "OrderChanged", "OrderNotFound", "apply", "check_version", "events", "forget_moves", "get_order",
+    "get_order_for", "load_order", "mark_cancelled", "record", "refuse_unless_legal", "save",
 ]

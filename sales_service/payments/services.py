@@ -141,7 +141,15 @@ def receive(session: Session, webhook_id: str, body: bytes, *,
     if notification_id is None:
         return Received(*session.execute(select(PaymentNotification.id, PaymentNotification.state)
                                          .where(PaymentNotification.webhook_id == webhook_id)).one())
-    return Received(notification_id, None, apply_stored(session) if turn_is_write_lock(session) else None)
+    if not turn_is_write_lock(session):
+        return Received(notification_id, None)
+    try:
+        with session.begin_nested():  # whatever happens applying, the delivery stays stored
+            return Received(notification_id, None, apply_stored(session))
+    except Exception:  # noqa: BLE001 - left received: the caller applies it again, in a transaction of its own
+        _forget_rolled_back(session)
+        log.exception("payment notification %s stored, applying it failed", notification_id)
+        return Received(notification_id, None)
 
 
 # Applying stored notifications is one transaction's turn at a time (taken with orm.take_turn).
@@ -159,30 +167,47 @@ def apply_stored(session: Session, *, limit: int = APPLY_BATCH) -> dict[int, App
     (``apply-notifications`` retries it); the others are applied all the same."""
     if not take_turn(session, APPLY_TURN):
         return None
+    # Locked, waiting for one being applied alone meanwhile (a retry, ``apply-notifications``):
+    # what it applied is no longer received when read again, and is left out.
     waiting = session.execute(
         select(PaymentNotification.id, PaymentNotification.body)
         .where(PaymentNotification.state == NotificationState.RECEIVED)
-        .order_by(PaymentNotification.id).limit(limit).with_for_update(skip_locked=True)).all()
-    if not waiting:
-        return {}
-    notices = [parse_body(body.encode("utf-8")) for _id, body in waiting]
-    try:
-        with session.begin_nested():
-            outcome = {notification_id: _applied(payment) for (notification_id, _body), payment
-                       in zip(waiting, record_billing_payments(session, notices), strict=True)}
-    except Exception as error:  # noqa: BLE001 - one bad notification must not hold the others back
-        log.warning("applying %d notifications together failed (%s): applying each on its own",
-                    len(waiting), error)
-        outcome = {notification_id: _apply_alone(session, notification_id, notice)
-                   for (notification_id, _body), notice in zip(waiting, notices, strict=True)}
-    table = PaymentNotification.__table__
-    session.execute(update(table).where(table.c.id == bindparam("notification_id")).values(
-        state=bindparam("new_state"), error=bindparam("new_error"), payment_id=bindparam("new_payment"),
-        applied_at=bindparam("new_applied_at")), [
-        {"notification_id": notification_id, "new_state": applied.state, "new_error": applied.error,
-         "new_payment": payment_id, "new_applied_at": applied_at}
-        for notification_id, (applied, payment_id, applied_at) in outcome.items()])
+        .order_by(PaymentNotification.id).limit(limit).with_for_update()).all()
+    outcome: dict[int, tuple[Applied, int | None, datetime | None]] = {}
+    notices: dict[int, BillingPaid] = {}
+    for notification_id, body in waiting:
+        try:
+            notices[notification_id] = parse_body(body.encode("utf-8"))
+        except DomainError as error:  # stored by an older version whose reading differed: kept, with why
+            outcome[notification_id] = Applied(NotificationState.FAILED, error.message[:2000]), None, None
+    if notices:
+        try:
+            with session.begin_nested():
+                outcome |= {notification_id: _applied(payment) for notification_id, payment
+                            in zip(notices, record_billing_payments(session, list(notices.values())), strict=True)}
+        except Exception as error:  # noqa: BLE001 - one bad notification must not hold the others back
+            log.warning("applying %d notifications together failed (%s): applying each on its own",
+                        len(notices), error)
+            _forget_rolled_back(session)
+            outcome |= {notification_id: _apply_alone(session, notification_id, notice)
+                        for notification_id, notice in notices.items()}
+    if outcome:
+        table = PaymentNotification.__table__
+        session.execute(update(table).where(table.c.id == bindparam("notification_id")).values(
+            state=bindparam("new_state"), error=bindparam("new_error"), payment_id=bindparam("new_payment"),
+            applied_at=bindparam("new_applied_at")), [
+            {"notification_id": notification_id, "new_state": applied.state, "new_error": applied.error,
+             "new_payment": payment_id, "new_applied_at": applied_at}
+            for notification_id, (applied, payment_id, applied_at) in outcome.items()])
     return {notification_id: applied for notification_id, (applied, _p, _a) in outcome.items()}
+
+
+def _forget_rolled_back(session: Session) -> None:
+    """After a savepoint was rolled back: what the session holds is read again from the database
+    (an invoice another transaction changed meanwhile, a payment whose id SQLite gives out again),
+    and the orders moved inside it are no longer waiting for ``workflow.save``."""
+    session.expire_all()
+    workflow.forget_moves(session)
 
 
 def _applied(payment: Payment | None) -> tuple[Applied, int | None, datetime]:
@@ -190,26 +215,28 @@ def _applied(payment: Payment | None) -> tuple[Applied, int | None, datetime]:
     return Applied(state), payment.id if payment is not None else None, utcnow()
 
 
-def _apply_alone(session: Session, notification_id: int, notice: BillingPaid) -> tuple[Applied, int | None, None]:
+def _apply_alone(session: Session, notification_id: int,
+                 notice: BillingPaid) -> tuple[Applied, int | None, datetime | None]:
     try:
         with session.begin_nested():
-            applied, payment_id, applied_at = _applied(record_billing_payment(session, notice))
-            return applied, payment_id, applied_at
+            return _applied(record_billing_payment(session, notice))
     except DomainError as error:
+        _forget_rolled_back(session)
         log.error("payment notification %s stored but not applied: %s", notification_id, error.message)
         return Applied(NotificationState.FAILED, error.message[:2000]), None, None
     except Exception as error:  # noqa: BLE001 - kept failed with why, like any other
+        _forget_rolled_back(session)
         log.exception("payment notification %s stored but not applied", notification_id)
         return Applied(NotificationState.FAILED, f"{type(error).__name__}: {error}"[:2000], unexpected=True), \
             None, None
 
 
 def waiting_to_apply(session: Session) -> bool:
-    """Whether a stored notification waits to be applied that no one is applying now (asked
-    after giving the turn up; one another transaction has locked is being applied by it)."""
+    """Whether a stored notification waits to be applied (asked after giving the turn up). Not
+    locked, and not skipping locked ones: one being applied right now only costs another try
+    for the turn, while skipping it could leave it to no one."""
     return session.scalar(select(PaymentNotification.id).where(
-        PaymentNotification.state == NotificationState.RECEIVED).limit(1)
-        .with_for_update(skip_locked=True)) is not None
+        PaymentNotification.state == NotificationState.RECEIVED).limit(1)) is not None
 
 
 def _outcome(payment: Payment | None) -> dict:
@@ -220,7 +247,8 @@ def _outcome(payment: Payment | None) -> dict:
 
 
 def apply_notification(session: Session, notification_id: int) -> PaymentNotification:
-    """Record the payment a stored notification reports. Applying again changes nothing.
+    """Record the payment a stored notification reports (received, or failed before: the retry
+    of ``apply-notifications`` and of the sender). Applying again changes nothing.
     The notification's write lock comes first (a row lock on PostgreSQL, the database's on
     SQLite, which has no row locks), so what decides is read after a concurrent apply of it
     or of a payment on the same code has committed, never before."""
@@ -258,15 +286,6 @@ def pending_notifications(session: Session) -> list[int]:
     return list(session.scalars(select(PaymentNotification.id).where(
         PaymentNotification.state.in_([NotificationState.RECEIVED, NotificationState.FAILED]))
         .order_by(PaymentNotification.id)))
-
-
-def retry_notification(session: Session, notification_id: int) -> PaymentNotification:
-    notification = session.get(PaymentNotification, notification_id)
-    if notification is None:
-        raise NotificationNotFound()
-    if notification.state == NotificationState.FAILED:
-        notification.state = NotificationState.RECEIVED
-    return apply_notification(session, notification_id)
 
 
 # -- what a payment means -----------------------------------------------------------------------
@@ -352,8 +371,10 @@ def _payment_row(notice: BillingPaid, problem: PaymentProblem | None, invoice: I
 def _insert_payments(session: Session, rows: list[dict]) -> list[Payment]:
     """Insert the payment rows but any whose NTPN was recorded meanwhile (one statement); the
     new payments, as objects of the session."""
+    # populate_existing: an object left in the session by a rolled-back savepoint may carry the id
+    # SQLite gives out again; the row just inserted is what it must hold.
     return list(session.scalars(insert_many_unless_present(session, Payment, unique=Payment.ntpn, returning=Payment),
-                                rows))
+                                rows, execution_options={"populate_existing": True}))
 
 
 def _problem(paid: BillingPaid, code: BillingCode | None, invoice: Invoice | None, order: Order | None, *,
@@ -452,7 +473,7 @@ def sweep(session: Session, gateway: BillingGateway, *, now: datetime, after: ti
         select(BillingCode).join(Invoice, Invoice.id == BillingCode.invoice_id)
         .where(BillingCode.status == CodeStatus.ACTIVE, Invoice.status == InvoiceStatus.ISSUED,
                BillingCode.issued_at <= now - after)
-        .order_by(BillingCode.id)))
+        .order_by(Invoice.id, BillingCode.id)))  # invoice order, as a batch locks them: no deadlock cycle
     found: list[Payment] = []
     for code in codes:
         for paid in gateway.payments_of(session, code.code):

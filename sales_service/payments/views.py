@@ -104,7 +104,7 @@ def webhook():
     if earlier in (NotificationState.APPLIED, NotificationState.DUPLICATE):
         return _answer(200, status="duplicate")  # the same delivery again: the sender may stop retrying
     if earlier == NotificationState.FAILED:  # the sender's retry of one that failed: try it again now
-        retried = attempt(lambda: services.retry_notification(session, notification_id))
+        retried = attempt(lambda: services.apply_notification(session, notification_id))
         if not retried.ok:
             attempt(lambda: services.mark_failed(session, notification_id, retried.error))
             return _answer(202, status="stored", error=retried.error)
@@ -125,7 +125,11 @@ def _apply_stored(session) -> dict:
     that has it looks for waiting ones again after it gives the turn up, so none is left behind."""
     applied: dict = {}
     while True:
-        batch = attempt(lambda: services.apply_stored(session)).result
+        outcome = attempt(lambda: services.apply_stored(session))
+        if not outcome.ok:  # not expected (each notification's error is kept with it): left for the next turn
+            log.error("stored payment notifications could not be applied: %s", outcome.error)
+            return applied
+        batch = outcome.result
         if batch is None:
             return applied
         applied.update(batch)

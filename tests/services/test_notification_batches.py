@@ -71,30 +71,54 @@ def test_one_batch_settles_flags_and_ignores_as_each_notification_alone_would(ta
     assert payments.apply_stored(session) == {}  # nothing is left waiting
 
 
+@pytest.mark.parametrize("failing", ["the first", "the second"])
 def test_a_notification_that_fails_in_a_batch_is_kept_failed_and_the_others_are_applied(
-        tariffs_loaded, three_invoices, monkeypatch):
+        tariffs_loaded, three_invoices, monkeypatch, failing):
+    """Whichever fails: the one after it is applied in full (on SQLite, a payment id freed by the
+    failed one's rollback is given out again, and must not be mistaken for the rolled-back payment)."""
     session = tariffs_loaded
     (first, first_invoice), (second, second_invoice), _third = three_invoices
+    (bad_order, bad_invoice), (good_order, good_invoice) = \
+        ((first, first_invoice), (second, second_invoice)) if failing == "the first" else \
+        ((second, second_invoice), (first, first_invoice))
     real = payments.settle
 
-    def fail_on_second(session, payment, invoice, *args, **kwargs):
-        if invoice.id == second_invoice.id:
+    def fail_on_bad(session, payment, invoice, *args, **kwargs):
+        if invoice.id == bad_invoice.id:
             raise Conflict("Pesanan ini baru saja diubah oleh pengguna lain.")
         return real(session, payment, invoice, *args, **kwargs)
 
-    monkeypatch.setattr(payments, "settle", fail_on_second)
-    good = store(session, "msg_a", paid(first_invoice.current_code.code, ntpn="BBBB0000BBBB0001"))
-    bad = store(session, "msg_b", paid(second_invoice.current_code.code, ntpn="BBBB0000BBBB0002"))
+    monkeypatch.setattr(payments, "settle", fail_on_bad)
+    stored = {invoice.id: store(session, f"msg_{invoice.id}", paid(invoice.current_code.code,
+                                                                   ntpn=f"BBBB0000BBBB000{invoice.id}"))
+              for invoice in (first_invoice, second_invoice)}
+    good, bad = stored[good_invoice.id], stored[bad_invoice.id]
     applied = payments.apply_stored(session)
     assert applied[good].state == NotificationState.APPLIED
     assert applied[bad].state == NotificationState.FAILED and "diubah oleh pengguna lain" in applied[bad].error
     assert not applied[bad].unexpected
-    assert session.scalars(select(Payment.ntpn)).all() == ["BBBB0000BBBB0001"]  # the failed one left nothing
-    assert (first.status, second.status) == (OrderStatus.PAID, OrderStatus.INVOICED)
+    # The failed one left nothing; the good one's payment is settled and counted on its invoice.
+    assert session.execute(select(Payment.ntpn, Payment.status, Payment.invoice_id)).all() == [
+        (f"BBBB0000BBBB000{good_invoice.id}", "settled", good_invoice.id)]
+    assert session.get(PaymentNotification, good).payment_id is not None
+    assert (good_order.status, good_invoice.status) == (OrderStatus.PAID, InvoiceStatus.PAID)
+    assert (bad_order.status, bad_invoice.status) == (OrderStatus.INVOICED, InvoiceStatus.ISSUED)
     failed = session.get(PaymentNotification, bad)
     assert failed.state == NotificationState.FAILED and "diubah" in failed.error
     assert payments.apply_stored(session) == {}  # failed ones wait for `apply-notifications`, not the next batch
 
     monkeypatch.setattr(payments, "settle", real)
-    assert payments.retry_notification(session, bad).state == NotificationState.APPLIED
-    assert second.status == OrderStatus.PAID
+    assert payments.apply_notification(session, bad).state == NotificationState.APPLIED
+    assert bad_order.status == OrderStatus.PAID
+
+
+def test_a_stored_notification_that_no_longer_reads_is_kept_failed_without_holding_the_others(
+        tariffs_loaded, three_invoices):
+    session = tariffs_loaded
+    (first, first_invoice), _second, _third = three_invoices
+    unreadable = payments.store_notification(session, "msg_old", b'{"type": "billing.paid", "data": {}}').id
+    good = store(session, "msg_new", paid(first_invoice.current_code.code, ntpn="DDDD0000DDDD0001"))
+    applied = payments.apply_stored(session)
+    assert applied[unreadable].state == NotificationState.FAILED and applied[unreadable].error
+    assert applied[good].state == NotificationState.APPLIED and first.status == OrderStatus.PAID
+    assert payments.apply_stored(session) == {}

@@ -152,3 +152,58 @@ def test_while_one_transaction_applies_stored_notifications_another_leaves_them_
     assert applied[received.notification_id].state == NotificationState.APPLIED
     with factory() as session:
         assert session.scalar(select(Order.status).where(Order.id == order_id)) == OrderStatus.PAID
+
+
+def test_a_notification_another_request_is_only_looking_for_is_still_applied_by_the_turn_s_holder(committing):
+    """PostgreSQL, three requests: C gives the turn up and looks for waiting notifications, B's
+    among them; D takes the turn meanwhile. D must apply B's too (C will find the turn taken)."""
+    factory, committed = committing
+    if factory.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("SQLite's turn is its write lock, taken by every delivery in turn")
+    codes = [_invoiced(factory, committed)[2] for _ in range(2)]
+    ids = [f"msg_{uuid.uuid4().hex}" for _ in codes]
+    committed.webhook_ids += ids
+    with factory() as c, factory() as b, factory() as d:
+        assert payments.apply_stored(c) == {}  # C has the turn, nothing waits
+        from_b = payments.receive(b, ids[0], _body(codes[0], uuid.uuid4().hex[:16].upper()))
+        b.commit()
+        assert payments.apply_stored(b) is None  # B answers "received"
+        b.commit()
+        c.commit()
+        assert payments.waiting_to_apply(c)  # C sees B's and will try for the turn again
+        from_d = payments.receive(d, ids[1], _body(codes[1], uuid.uuid4().hex[:16].upper()))
+        d.commit()
+        batch = payments.apply_stored(d)  # D has the turn now
+        assert payments.apply_stored(c) is None  # so C stops
+        c.commit()
+        d.commit()
+    assert set(batch) == {from_b.notification_id, from_d.notification_id}
+    assert _states(factory, ids) == [NotificationState.APPLIED] * 2
+
+
+def test_two_retries_of_a_failed_notification_at_once_leave_it_applied_with_its_payment(committing):
+    """The sender retries a failed delivery while ``apply-notifications`` runs: the later retry
+    waits for the earlier, then finds it applied and changes nothing."""
+    factory, committed = committing
+    _order_id, _invoice_id, code = _invoiced(factory, committed)
+    webhook_id = f"msg_{uuid.uuid4().hex}"
+    committed.webhook_ids.append(webhook_id)
+    with factory() as session:
+        notification = payments.store_notification(session, webhook_id, _body(code, uuid.uuid4().hex[:16].upper()))
+        payments.mark_failed(session, notification.id, "the first attempt failed")
+        session.commit()
+    all_ready = threading.Barrier(2)
+
+    def retry():
+        with factory() as session:
+            all_ready.wait()
+            state = payments.apply_notification(session, notification.id).state
+            session.commit()
+            return state
+
+    outcomes = run_together(retry, retry)
+    assert sorted(outcomes) == [NotificationState.APPLIED] * 2, outcomes
+    with factory() as session:
+        stored = session.execute(select(PaymentNotification.state, PaymentNotification.payment_id)
+                                 .where(PaymentNotification.id == notification.id)).one()
+    assert stored.state == NotificationState.APPLIED and stored.payment_id is not None
