@@ -89,8 +89,8 @@ def test_a_notification_that_fails_in_a_batch_is_kept_failed_and_the_others_are_
         return real(session, payment, invoice, *args, **kwargs)
 
     monkeypatch.setattr(payments, "settle", fail_on_bad)
-    stored = {invoice.id: store(session, f"msg_{invoice.id}", paid(invoice.current_code.code,
-                                                                   ntpn=f"BBBB0000BBBB000{invoice.id}"))
+    ntpns = {first_invoice.id: "BBBB0000BBBB0001", second_invoice.id: "BBBB0000BBBB0002"}
+    stored = {invoice.id: store(session, f"msg_{invoice.id}", paid(invoice.current_code.code, ntpn=ntpns[invoice.id]))
               for invoice in (first_invoice, second_invoice)}
     good, bad = stored[good_invoice.id], stored[bad_invoice.id]
     applied = payments.apply_stored(session)
@@ -99,7 +99,7 @@ def test_a_notification_that_fails_in_a_batch_is_kept_failed_and_the_others_are_
     assert not applied[bad].unexpected
     # The failed one left nothing; the good one's payment is settled and counted on its invoice.
     assert session.execute(select(Payment.ntpn, Payment.status, Payment.invoice_id)).all() == [
-        (f"BBBB0000BBBB000{good_invoice.id}", "settled", good_invoice.id)]
+        (ntpns[good_invoice.id], "settled", good_invoice.id)]
     assert session.get(PaymentNotification, good).payment_id is not None
     assert (good_order.status, good_invoice.status) == (OrderStatus.PAID, InvoiceStatus.PAID)
     assert (bad_order.status, bad_invoice.status) == (OrderStatus.INVOICED, InvoiceStatus.ISSUED)
