@@ -16,6 +16,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, has_request_context, session
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from sales_service.errors import N_  # noqa: F401  (re-exported for views and templates)
 
@@ -42,6 +44,36 @@ def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.context_processor(_page_translations)
+
+
+def _page_translations() -> dict:
+    """The page's ``gettext`` and ``ngettext`` (which ``_()`` and ``{% trans %}`` call), bound
+    once per page to the visitor's catalogue. A page calls them tens of times; asking for the
+    session's language at each call was a fifth of the officer queue's time. They do what
+    Jinja's "newstyle" ones installed above do: translate, mark safe where the template
+    autoescapes, then fill in the ``%(name)s`` values (always, so ``%%`` reads the same)."""
+    translations = _translations()
+    return {"gettext": _page_gettext(translations.gettext), "ngettext": _page_ngettext(translations.ngettext)}
+
+
+def _page_gettext(translate):
+    @pass_context
+    def page_gettext(context, message: str, **params: object) -> str:
+        text = translate(message)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % params
+
+    return page_gettext
+
+
+def _page_ngettext(translate):
+    @pass_context
+    def page_ngettext(context, singular: str, plural: str, n: int, **params: object) -> str:
+        params.setdefault("num", n)
+        text = translate(singular, plural, n)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % params
+
+    return page_ngettext
 
 
 def current_language() -> str:
