@@ -98,21 +98,17 @@ def _gateway():
 def apply_notifications_command() -> None:
     """Apply every stored payment notification not applied yet (kept with an error, or left waiting)."""
     from sales_service.payments import services as payments
+    from sales_service.payments.models import NotificationState
 
     pending = run_in_transaction(payments.pending_notifications)
     failed = 0
     for notification_id in pending:
-        session = db.session()
-        try:
-            notification = payments.apply_notification(session, notification_id)
-        except DomainError as error:
-            session.rollback()
-            run_in_transaction(lambda s, nid=notification_id, e=error: payments.mark_failed(s, nid, e.message))
+        applied = run_in_transaction(lambda session, nid=notification_id: payments.apply_again(session, nid))
+        if applied.state == NotificationState.FAILED:
             failed += 1
-            click.echo(f"notification {notification_id}: still not applied: {error.message}")
-            continue
-        session.commit()
-        click.echo(f"notification {notification_id}: {notification.state.value}")
+            click.echo(f"notification {notification_id}: still not applied: {applied.error}")
+        else:
+            click.echo(f"notification {notification_id}: {applied.state.value}")
     click.echo(f"{len(pending) - failed} applied, {failed} still failing.")
 
 

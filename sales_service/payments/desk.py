@@ -12,7 +12,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from sales_service.invoices.models import Invoice, InvoiceStatus
-from sales_service.payments import deposits, refunds, resolutions
+from sales_service.payments import deposits, refunds, resolutions, services
 from sales_service.payments.models import PaymentProblem, ProofStatus, Receipt, ReceiptStatus, TransferProof
 from sales_service.payments.refund_steps import OPEN, RefundStatus
 
@@ -24,6 +24,7 @@ class DeskCounts:
     invoices_to_receipt: int  # paid invoices without a valid receipt
     held: deposits.Holding  # settled cash and transfers not deposited yet
     refunds: dict[RefundStatus, int]
+    notifications_unapplied: int  # stored payment notifications not applied (failed, or waiting)
 
     @property
     def exceptions_total(self) -> int:
@@ -42,6 +43,7 @@ def desk_counts(session: Session) -> DeskCounts:
         invoices_to_receipt=session.scalar(select(func.count(Invoice.id)).where(*without_receipt())),
         held=deposits.holding(session),
         refunds=refunds.status_counts(session),
+        notifications_unapplied=services.unapplied_count(session),
     )
 
 

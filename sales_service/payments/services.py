@@ -266,6 +266,21 @@ def apply_notification(session: Session, notification_id: int) -> PaymentNotific
     return notification
 
 
+def apply_again(session: Session, notification_id: int) -> Applied:
+    """Apply a stored notification that was not applied (``apply-notifications``, the sender's
+    retry, the treasurer's button): what became of it. If it fails again, what applying wrote
+    is undone and the notification is kept failed with the new reason."""
+    try:
+        with session.begin_nested():
+            return Applied(apply_notification(session, notification_id).state)
+    except NotificationNotFound:
+        raise
+    except DomainError as error:
+        _forget_rolled_back(session)
+        mark_failed(session, notification_id, error.message)
+        return Applied(NotificationState.FAILED, error.message[:2000])
+
+
 def mark_failed(session: Session, notification_id: int, error: str) -> None:
     """The notification stays stored with why it could not be applied (``apply-notifications`` retries)."""
     notification = session.get(PaymentNotification, notification_id)
@@ -279,6 +294,39 @@ def _fail(notification: PaymentNotification, error: str) -> None:
     if notification.state in (NotificationState.RECEIVED, NotificationState.FAILED):
         notification.state = NotificationState.FAILED
         notification.error = error[:2000]
+
+
+@dataclass(frozen=True)
+class UnappliedNotification:
+    """A stored notification not applied, as the treasurer's list shows it."""
+
+    notification: PaymentNotification
+    paid: BillingPaid | None  # what it reports; None when its body does not read (the error says why)
+
+
+UNAPPLIED = (NotificationState.RECEIVED, NotificationState.FAILED)
+
+
+def unapplied_notifications(session: Session, *, page: int = 1) -> Page[UnappliedNotification]:
+    """Stored notifications not applied, oldest first, a page at a time: those kept failed with
+    their error, and any still waiting (applied within moments, unless a server stopped meanwhile).
+    Money they report is on no list of payments until they are applied."""
+    query = (select(PaymentNotification).where(PaymentNotification.state.in_(UNAPPLIED))
+             .order_by(PaymentNotification.id))
+    return paginate(session, query, page=page).map(
+        lambda shown: [UnappliedNotification(notification, _reads(notification.body)) for notification in shown])
+
+
+def unapplied_count(session: Session) -> int:
+    return session.scalar(select(func.count(PaymentNotification.id))
+                          .where(PaymentNotification.state.in_(UNAPPLIED))) or 0
+
+
+def _reads(body: str) -> BillingPaid | None:
+    try:
+        return parse_body(body.encode("utf-8"))
+    except DomainError:
+        return None
 
 
 def pending_notifications(session: Session) -> list[int]:

@@ -43,6 +43,7 @@ from sales_service.payments import (
 )
 from sales_service.payments.models import (
     LineState,
+    NotificationChannel,
     NotificationState,
     PaymentProblem,
     PaymentSource,
@@ -104,12 +105,9 @@ def webhook():
     if earlier in (NotificationState.APPLIED, NotificationState.DUPLICATE):
         return _answer(200, status="duplicate")  # the same delivery again: the sender may stop retrying
     if earlier == NotificationState.FAILED:  # the sender's retry of one that failed: try it again now
-        retried = attempt(lambda: services.apply_notification(session, notification_id))
-        if not retried.ok:
-            attempt(lambda: services.mark_failed(session, notification_id, retried.error))
-            return _answer(202, status="stored", error=retried.error)
-        return _answer(200, status=retried.result.state.value)
-    applied = (received.applied if received.applied is not None else _apply_stored(session)).get(notification_id)
+        applied = attempt(lambda: services.apply_again(session, notification_id)).result
+    else:
+        applied = (received.applied if received.applied is not None else _apply_stored(session)).get(notification_id)
     if applied is None:  # another request's turn: it applies this one too, before it stops
         return _answer(200, status=NotificationState.RECEIVED.value)
     if applied.unexpected:  # kept with why; fail loudly, the sender retries
@@ -519,6 +517,46 @@ def treasurer_home():
     """How much waits in each of the treasurer's queues, each linking to its list."""
     return render("payments/treasurer_home.html", counts=desk.desk_counts(db.session()),
                   problem_labels=PROBLEM_LABELS)
+
+
+NOTIFICATION_STATE_LABELS = {
+    NotificationState.RECEIVED: N_("menunggu diterapkan"),
+    NotificationState.FAILED: N_("gagal diterapkan"),
+    NotificationState.APPLIED: N_("diterapkan"),
+    NotificationState.DUPLICATE: N_("ulangan: NTPN-nya sudah tercatat"),
+}
+NOTIFICATION_CHANNEL_LABELS = {
+    NotificationChannel.WEBHOOK: N_("notifikasi bank"),
+    NotificationChannel.STATUS_INQUIRY: N_("pemeriksaan status"),
+}
+
+
+@bp.get("/bendahara/notifikasi")
+@desk_required
+def unapplied_notifications():
+    """Payment notifications stored but not applied, oldest first, each with why: money they report
+    is on no other list until applied, so the treasurer sees them and can apply each again."""
+    return render("payments/notifications.html",
+                  notifications=services.unapplied_notifications(db.session(),
+                                                                 page=page_number(request.args.get("hal"))),
+                  state_labels=NOTIFICATION_STATE_LABELS, channel_labels=NOTIFICATION_CHANNEL_LABELS)
+
+
+@bp.post("/bendahara/notifikasi/<int:notification_id>/terapkan")
+@desk_required
+def apply_notification_again(notification_id: int):
+    """Apply a stored notification again (as ``apply-notifications`` does), once its cause is fixed."""
+    outcome = attempt(lambda: services.apply_again(db.session(), notification_id))
+    if not outcome.ok:
+        flash(outcome.error, "error")
+    elif outcome.result.state == NotificationState.FAILED:
+        flash(gettext("Notifikasi %(number)s masih belum dapat diterapkan; alasannya tertulis di daftar.",
+                      number=notification_id), "error")
+    else:
+        log.info("payment notification %s applied again by user %s", notification_id, current_user.id)
+        flash(gettext("Notifikasi %(number)s diterapkan: %(state)s.", number=notification_id,
+                      state=gettext(NOTIFICATION_STATE_LABELS[outcome.result.state])), "success")
+    return redirect(url_for("payments.unapplied_notifications"))
 
 
 def _problem_filter() -> PaymentProblem | None:
