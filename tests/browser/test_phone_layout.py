@@ -61,7 +61,8 @@ def test_no_page_scrolls_sideways_on_a_phone(page: Page):
     # The treasurer's desk and its lists, whose filter rows must wrap.
     login(page, "bendahara@demo.test")
     for path in ("/bendahara", "/bendahara/pengecualian", "/bendahara/mutasi", "/bendahara/bukti-transfer",
-                 "/bendahara/setoran", "/bendahara/kuitansi", "/bendahara/pengembalian", "/bendahara/rekap"):
+                 "/bendahara/setoran", "/bendahara/kuitansi", "/bendahara/pengembalian", "/bendahara/rekap",
+                 "/bendahara/notifikasi"):
         problems.append(scrolls_sideways(page, path))
     logout(page)
 
