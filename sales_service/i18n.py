@@ -59,7 +59,7 @@ def _page_translations() -> dict:
 
 def _page_gettext(translate):
     @pass_context
-    def page_gettext(context, message: str, **params: object) -> str:
+    def page_gettext(context, message: str, /, **params: object) -> str:  # any value name may be used
         text = translate(message)
         return (Markup(text) if context.eval_ctx.autoescape else text) % params
 
@@ -68,7 +68,7 @@ def _page_gettext(translate):
 
 def _page_ngettext(translate):
     @pass_context
-    def page_ngettext(context, singular: str, plural: str, n: int, **params: object) -> str:
+    def page_ngettext(context, singular: str, plural: str, n: int, /, **params: object) -> str:
         params.setdefault("num", n)
         text = translate(singular, plural, n)
         return (Markup(text) if context.eval_ctx.autoescape else text) % params

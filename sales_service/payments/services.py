@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
@@ -115,6 +115,8 @@ class Applied:
     state: NotificationState
     error: str | None = None
     unexpected: bool = False  # failed on something other than a domain error (a fault to look into)
+    already: bool = False  # it was applied before: nothing was done (:func:`apply_again`)
+    label: str = ""  # its NTPN, or its webhook-id when the body does not read (:func:`apply_again`)
 
 
 @dataclass(frozen=True)
@@ -220,15 +222,19 @@ def _apply_alone(session: Session, notification_id: int,
     try:
         with session.begin_nested():
             return _applied(record_billing_payment(session, notice))
-    except DomainError as error:
-        _forget_rolled_back(session)
-        log.error("payment notification %s stored but not applied: %s", notification_id, error.message)
-        return Applied(NotificationState.FAILED, error.message[:2000]), None, None
     except Exception as error:  # noqa: BLE001 - kept failed with why, like any other
-        _forget_rolled_back(session)
-        log.exception("payment notification %s stored but not applied", notification_id)
-        return Applied(NotificationState.FAILED, f"{type(error).__name__}: {error}"[:2000], unexpected=True), \
-            None, None
+        return _failure(session, notification_id, error), None, None
+
+
+def _failure(session: Session, notification_id: int, error: Exception) -> Applied:
+    """Why a notification could not be applied, once its savepoint was rolled back: a domain
+    error's message, or for anything else (a fault to look into) its type and text, logged."""
+    _forget_rolled_back(session)
+    if isinstance(error, DomainError):
+        log.error("payment notification %s stored but not applied: %s", notification_id, error.message)
+        return Applied(NotificationState.FAILED, error.message[:2000])
+    log.error("payment notification %s stored but not applied", notification_id, exc_info=error)
+    return Applied(NotificationState.FAILED, f"{type(error).__name__}: {error}"[:2000], unexpected=True)
 
 
 def waiting_to_apply(session: Session) -> bool:
@@ -246,47 +252,62 @@ def _outcome(payment: Payment | None) -> dict:
                 payment_id=payment.id if payment is not None else None, applied_at=utcnow(), error=None)
 
 
-def apply_notification(session: Session, notification_id: int) -> PaymentNotification:
-    """Record the payment a stored notification reports (received, or failed before: the retry
-    of ``apply-notifications`` and of the sender). Applying again changes nothing.
-    The notification's write lock comes first (a row lock on PostgreSQL, the database's on
-    SQLite, which has no row locks), so what decides is read after a concurrent apply of it
-    or of a payment on the same code has committed, never before."""
+def _locked(session: Session, notification_id: int) -> PaymentNotification:
+    """The stored notification, read after taking its write lock (a row lock on PostgreSQL, the
+    database's on SQLite, which has no row locks): what decides is read after a concurrent apply
+    of it has committed, never before. :class:`NotificationNotFound` when there is none."""
     session.execute(update(PaymentNotification).where(PaymentNotification.id == notification_id)
                     .values(id=PaymentNotification.id))
     notification = session.scalar(select(PaymentNotification).where(PaymentNotification.id == notification_id)
                                   .execution_options(populate_existing=True))
     if notification is None:
         raise NotificationNotFound()
+    return notification
+
+
+def apply_notification(session: Session, notification_id: int,
+                       actor: workflow.Actor | None = None) -> PaymentNotification:
+    """Record the payment a stored notification reports (received, or failed before), on the
+    order's timeline as ``actor`` (None: the system). Applying again changes nothing. Its lock
+    comes first, so a payment on the same code applied meanwhile is read, never missed."""
+    notification = _locked(session, notification_id)
     if notification.state in (NotificationState.APPLIED, NotificationState.DUPLICATE):
         return notification
-    for name, value in _outcome(record_billing_payment(session, parse_body(notification.body.encode()))).items():
+    paid = parse_body(notification.body.encode())
+    for name, value in _outcome(record_billing_payment(session, paid, actor)).items():
         setattr(notification, name, value)
     session.flush()
     return notification
 
 
-def apply_again(session: Session, notification_id: int) -> Applied:
+def apply_again(session: Session, notification_id: int, actor: workflow.Actor | None = None) -> Applied:
     """Apply a stored notification that was not applied (``apply-notifications``, the sender's
-    retry, the treasurer's button): what became of it. If it fails again, what applying wrote
-    is undone and the notification is kept failed with the new reason."""
+    retry, the treasurer's button, which records the treasurer on the order's timeline): what
+    became of it. If it fails again, what applying wrote is undone and the notification kept
+    failed with the new reason; its lock is held throughout (taken before the savepoint)."""
+    notification = _locked(session, notification_id)
+    paid = _reads(notification.body)
+    label = paid.ntpn if paid is not None else notification.webhook_id
+    if notification.state in (NotificationState.APPLIED, NotificationState.DUPLICATE):
+        return Applied(notification.state, already=True, label=label)
     try:
         with session.begin_nested():
-            return Applied(apply_notification(session, notification_id).state)
-    except NotificationNotFound:
-        raise
-    except DomainError as error:
-        _forget_rolled_back(session)
-        mark_failed(session, notification_id, error.message)
-        return Applied(NotificationState.FAILED, error.message[:2000])
+            return Applied(apply_notification(session, notification_id, actor).state, label=label)
+    except Exception as error:  # noqa: BLE001 - kept failed with why, like any other
+        failed = _failure(session, notification_id, error)
+    mark_failed(session, notification_id, failed.error)
+    return replace(failed, label=label)
 
 
 def mark_failed(session: Session, notification_id: int, error: str) -> None:
-    """The notification stays stored with why it could not be applied (``apply-notifications`` retries)."""
-    notification = session.get(PaymentNotification, notification_id)
-    if notification is not None:
-        _fail(notification, error)
-        session.flush()
+    """The notification stays stored with why it could not be applied (``apply-notifications``
+    retries), unless it was applied meanwhile."""
+    try:
+        notification = _locked(session, notification_id)
+    except NotificationNotFound:
+        return
+    _fail(notification, error)
+    session.flush()
 
 
 def _fail(notification: PaymentNotification, error: str) -> None:
@@ -338,11 +359,11 @@ def pending_notifications(session: Session) -> list[int]:
 
 # -- what a payment means -----------------------------------------------------------------------
 
-def record_billing_payment(session: Session, paid: BillingPaid) -> Payment | None:
+def record_billing_payment(session: Session, paid: BillingPaid, actor: workflow.Actor | None = None) -> Payment | None:
     """Record ``paid`` once: settle its invoice when it may be trusted, flag it otherwise.
     None when its NTPN was recorded before: a repeat changes nothing (see
     :func:`record_billing_payments`)."""
-    return record_billing_payments(session, [paid])[0]
+    return record_billing_payments(session, [paid], actor)[0]
 
 
 class _RacedInBatch(Exception):
@@ -350,8 +371,10 @@ class _RacedInBatch(Exception):
     applied one by one instead (what followed it in the batch was decided without it)."""
 
 
-def record_billing_payments(session: Session, notices: Sequence[BillingPaid]) -> list[Payment | None]:
+def record_billing_payments(session: Session, notices: Sequence[BillingPaid],
+                            actor: workflow.Actor | None = None) -> list[Payment | None]:
     """Record each of ``notices`` once, in order, as :func:`record_billing_payment` does one,
+    on the orders' timelines as ``actor`` (None: the system, for notifications as they come),
     reading their codes, invoices and orders, and the payments already recorded, in one query
     each, and writing each table once. The unique NTPN decides between concurrent deliveries.
     Deliveries for one code queue on the invoice's row lock on PostgreSQL (taken in invoice
@@ -398,12 +421,12 @@ def record_billing_payments(session: Session, notices: Sequence[BillingPaid]) ->
             continue
         code, invoice, order = found.get(payment.billing_code, (None, None, None))
         if payment.problem is None:
-            settle(session, payment, invoice, save=False)
+            settle(session, payment, invoice, actor, save=False)
         else:
             log.warning("payment %s on billing code %s flagged: %s", payment.ntpn, payment.billing_code,
                         payment.problem)
             if order is not None:
-                workflow.record(session, order, None, "payment_flagged", details=_details(payment))
+                workflow.record(session, order, actor, "payment_flagged", details=_details(payment))
     workflow.save(session)
     return recorded
 

@@ -545,18 +545,26 @@ def unapplied_notifications():
 @bp.post("/bendahara/notifikasi/<int:notification_id>/terapkan")
 @desk_required
 def apply_notification_again(notification_id: int):
-    """Apply a stored notification again (as ``apply-notifications`` does), once its cause is fixed."""
-    outcome = attempt(lambda: services.apply_again(db.session(), notification_id))
+    """Apply a stored notification again (as ``apply-notifications`` does), once its cause is
+    fixed; a payment it records is on the order's timeline as the treasurer's."""
+    outcome = attempt(lambda: services.apply_again(db.session(), notification_id, current_actor()))
     if not outcome.ok:
-        flash(outcome.error, "error")
-    elif outcome.result.state == NotificationState.FAILED:
-        flash(gettext("Notifikasi %(number)s masih belum dapat diterapkan; alasannya tertulis di daftar.",
-                      number=notification_id), "error")
+        return error_response(outcome.error, outcome.status)
+    applied = outcome.result
+    if applied.already:
+        flash(gettext("Notifikasi %(label)s sudah diterapkan sebelumnya.", label=applied.label), "success")
+    elif applied.state == NotificationState.FAILED:
+        log.warning("payment notification %s applied again by user %s, still failing: %s", notification_id,
+                    current_user.id, applied.error)
+        flash(gettext("Notifikasi %(label)s masih belum dapat diterapkan; alasannya tertulis di daftar.",
+                      label=applied.label), "error")
     else:
-        log.info("payment notification %s applied again by user %s", notification_id, current_user.id)
-        flash(gettext("Notifikasi %(number)s diterapkan: %(state)s.", number=notification_id,
-                      state=gettext(NOTIFICATION_STATE_LABELS[outcome.result.state])), "success")
-    return redirect(url_for("payments.unapplied_notifications"))
+        log.info("payment notification %s applied again by user %s: %s", notification_id, current_user.id,
+                 applied.state.value)
+        flash(gettext("Notifikasi %(label)s diterapkan: %(state)s.", label=applied.label,
+                      state=gettext(NOTIFICATION_STATE_LABELS[applied.state])), "success")
+    page = page_number(request.form.get("hal"))
+    return redirect(url_for("payments.unapplied_notifications", hal=page if page > 1 else None))
 
 
 def _problem_filter() -> PaymentProblem | None:

@@ -42,3 +42,17 @@ def test_domain_errors_follow_the_visitor_language(client, db_session):
 def test_unknown_language_is_ignored(client):
     client.get("/bahasa/xx")
     assert '<html lang="id">' in client.get("/katalog").get_data(as_text=True)
+
+
+def test_a_page_s_translation_functions_read_as_jinja_s_own_do(app):
+    """What `_()`, `ngettext` and `{% trans %}` give a page: the translation, escaped where the page
+    escapes, its values filled in (any name, `%%` read as `%`), in the visitor's language."""
+    from flask import render_template_string, session
+
+    template = ('{{ _("Katalog") }}|{{ _("%(message)s & %(n)s%%", message="<b>", n=5) }}|'
+                '{{ ngettext("%(num)d produk ditemukan", "%(num)d produk ditemukan", 2) }}|'
+                '{% trans count=1 %}{{ count }} pesanan{% pluralize %}{{ count }} pesanan{% endtrans %}')
+    with app.test_request_context():
+        assert render_template_string(template) == "Katalog|&lt;b&gt; & 5%|2 produk ditemukan|1 pesanan"
+        session["language"] = "en"
+        assert render_template_string(template).startswith("Catalogue|&lt;b&gt; & 5%|2 products found|")

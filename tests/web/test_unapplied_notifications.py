@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from sales_service.errors import Conflict
+from sales_service.orders import workflow
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import Order
 from sales_service.payments import services as payment_services
@@ -27,9 +28,9 @@ def treasurer(db_session):
     db_session.commit()
 
 
-def failing_settle(monkeypatch):
+def failing_settle(monkeypatch, failure=None):
     def fail(*args, **kwargs):
-        raise Conflict("Pesanan ini baru saja diubah oleh pengguna lain.")
+        raise failure or Conflict("Pesanan ini baru saja diubah oleh pengguna lain.")
 
     real = payment_services.settle
     monkeypatch.setattr(payment_services, "settle", fail)
@@ -59,14 +60,30 @@ def test_a_notification_that_failed_is_on_the_desk_with_why_and_applying_it_agai
     assert "masih belum dapat diterapkan" in still
     assert db_session.scalar(select(PaymentNotification.state)) == NotificationState.FAILED
 
+    # Something other than a domain error: kept failed with the new reason, not a server error.
+    failing_settle(monkeypatch, RuntimeError("the disk is full"))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    still = submit_form(client, page(client, "/bendahara/notifikasi"), f"apply-{notification_id}")
+    assert still.status_code == 200 and "masih belum dapat diterapkan" in still.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.get(PaymentNotification, notification_id).error == "RuntimeError: the disk is full"
+
     fixed()
     applied = submit_form(client, page(client, "/bendahara/notifikasi"), f"apply-{notification_id}").get_data(
         as_text=True)
-    assert f"Notifikasi {notification_id} diterapkan: diterapkan." in applied
+    assert "Notifikasi 0A1B2C3D4E5F6G7H diterapkan: diterapkan." in applied  # named by its NTPN
     assert "Semua notifikasi pembayaran sudah diterapkan." in applied
     assert desk_count(client) == 0
     db_session.expire_all()
     assert db_session.get(Order, accepted).status == OrderStatus.PAID
+    paid = [e for e in workflow.events(db_session, accepted) if e.action == "record_payment"]
+    assert [(e.actor_name, e.actor_role) for e in paid] == [("Bendahara Satu", "treasurer")]  # who applied it
+
+    again = submit_form(client, listed, f"apply-{notification_id}")  # an old copy of the list
+    assert "sudah diterapkan sebelumnya" in again.get_data(as_text=True)
+    assert client.post("/bendahara/notifikasi/987654/terapkan",
+                       data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', listed).group(1)}
+                       ).status_code == 404
 
 
 def test_only_the_treasurer_s_desk_sees_and_applies_notifications(  # noqa: F811
