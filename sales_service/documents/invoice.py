@@ -31,8 +31,8 @@ from sales_service.documents.layout import (
     markup,
     paragraph,
     render,
-    signature,
     title,
+    treasurer_signature,
 )
 from sales_service.money import format_rupiah
 
@@ -387,21 +387,6 @@ def _transfer_steps(doc: InvoiceDocument, bank: BankDetails) -> list[Flowable]:
     ]
 
 
-def _treasurer_block(office: Office, issued_on: date, w: Wording) -> Table:
-    block = signature(
-        [f"{markup(office.city)}, {w.inline(w.date(issued_on))}"],
-        "Bendahara Penerimaan",
-        office.treasurer_name,
-        nip=office.treasurer_nip,
-        role_en=w.english("Bendahara Penerimaan"),
-    )
-    return Table(
-        [["", block]],
-        colWidths=[FRAME_WIDTH - 70 * mm, 70 * mm],
-        style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("RIGHTPADDING", (0, 0), (-1, -1), 0)],
-    )
-
-
 def invoice_pdf(doc: InvoiceDocument) -> bytes:
     """The invoice (tagihan PNBP) as an A4 PDF."""
     _check_invoice(doc)
@@ -425,7 +410,7 @@ def invoice_pdf(doc: InvoiceDocument) -> bytes:
         paragraph(f"{w.label('Kode akun')}: {markup(doc.office.account_code)}", "small"),
         KeepTogether([paragraph(w.label("Pembayaran"), "heading"), *_payment_instructions(doc, w)]),
         Spacer(1, 12),
-        KeepTogether(_treasurer_block(doc.office, doc.issued_on, w)),
+        KeepTogether(treasurer_signature(doc.office, doc.issued_on, w)),
     ]
     return render(
         story,

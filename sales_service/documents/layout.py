@@ -513,6 +513,24 @@ def signature(
     return block
 
 
+def treasurer_signature(office: Office, issued_on: date, wording: Wording = INDONESIAN) -> Table:
+    """The treasurer's signature at the right of the page (invoices and receipts): place and
+    day of issue, "Bendahara Penerimaan" (in English beneath on a bilingual document), the name
+    and NIP from the office settings."""
+    block = signature(
+        [f"{markup(office.city)}, {wording.inline(wording.date(issued_on))}"],
+        "Bendahara Penerimaan",
+        office.treasurer_name,
+        nip=office.treasurer_nip,
+        role_en=wording.english("Bendahara Penerimaan"),
+    )
+    return Table(
+        [["", block]],
+        colWidths=[FRAME_WIDTH - 70 * mm, 70 * mm],
+        style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("RIGHTPADDING", (0, 0), (-1, -1), 0)],
+    )
+
+
 # --- building blocks -----------------------------------------------------------------------
 
 

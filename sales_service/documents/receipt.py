@@ -28,12 +28,11 @@ from sales_service.documents.layout import (
     amount_in_words,
     fields,
     header,
-    long_date,
     markup,
     paragraph,
     render,
-    signature,
     title,
+    treasurer_signature,
 )
 from sales_service.money import format_rupiah
 
@@ -178,20 +177,6 @@ def _particulars(doc: ReceiptDocument) -> Table:
     return fields(rows, FRAME_WIDTH, label_width=34 * mm)
 
 
-def _treasurer_block(doc: ReceiptDocument) -> Table:
-    block = signature(
-        [f"{markup(doc.office.city)}, {long_date(doc.issued_on)}"],
-        "Bendahara Penerimaan",
-        doc.office.treasurer_name,
-        nip=doc.office.treasurer_nip,
-    )
-    return Table(
-        [["", block]],
-        colWidths=[FRAME_WIDTH - 70 * mm, 70 * mm],
-        style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("RIGHTPADDING", (0, 0), (-1, -1), 0)],
-    )
-
-
 def receipt_pdf(doc: ReceiptDocument) -> bytes:
     """The receipt (kuitansi) as an A4 PDF."""
     _check_receipt(doc)
@@ -219,7 +204,7 @@ def receipt_pdf(doc: ReceiptDocument) -> bytes:
             _payments(doc),
         ]),
         Spacer(1, 12),
-        KeepTogether(_treasurer_block(doc)),
+        KeepTogether(treasurer_signature(doc.office, doc.issued_on)),
     ]
     return render(
         story,
