@@ -146,3 +146,15 @@ def _complete_requirements(session: Session, actor, order, storage, *, claim_zer
     if claim_zero_rate:
         orders.upload_document(session, actor, order.id, DocumentType.REQUEST_LETTER, pdf_bytes("Surat permohonan"),
                                "surat.pdf", storage, max_bytes=10**7)
+
+
+def stored_notification(session: Session, webhook_id: str, body: bytes) -> int:
+    """A payment notification stored and not applied yet, as one is while another transaction
+    has the turn to apply (PostgreSQL), or after the server stopped between storing and applying."""
+    from sales_service.payments.models import NotificationChannel, NotificationState, PaymentNotification
+
+    notification = PaymentNotification(webhook_id=webhook_id, channel=NotificationChannel.WEBHOOK,
+                                       body=body.decode("utf-8"), state=NotificationState.RECEIVED)
+    session.add(notification)
+    session.flush()
+    return notification.id

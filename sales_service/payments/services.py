@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sales_service.clock import aware, utcnow
@@ -43,15 +42,6 @@ from sales_service.payments.models import (
 from sales_service.payments.notifications import BillingPaid, parse_body
 
 log = logging.getLogger(__name__)
-
-
-class AlreadyReceived(DomainError):
-    """The same delivery (webhook-id) came again: it changes nothing."""
-
-    http_status = 200
-
-    def __init__(self):
-        super().__init__("Notifikasi ini sudah diterima sebelumnya.")
 
 
 class MoneyOnInvoice(Conflict):
@@ -86,27 +76,6 @@ class NotificationNotFound(NotFound):
 
 
 # -- receiving ----------------------------------------------------------------------------------
-
-def store_notification(session: Session, webhook_id: str, body: bytes, *,
-                       channel: NotificationChannel = NotificationChannel.WEBHOOK) -> PaymentNotification:
-    """Keep the raw notification before anything is done with it. A repeated webhook-id
-    raises :class:`AlreadyReceived` (the unique constraint decides, also under races),
-    unless the earlier delivery was stored but never applied: then that one is returned,
-    so the sender's retry finishes the work."""
-    earlier = session.scalar(select(PaymentNotification).where(PaymentNotification.webhook_id == webhook_id))
-    if earlier is not None:
-        if earlier.state in (NotificationState.RECEIVED, NotificationState.FAILED):
-            return earlier  # stored before but never applied (e.g. the server failed): apply it now
-        raise AlreadyReceived()
-    notification = PaymentNotification(webhook_id=webhook_id, channel=channel, body=body.decode("utf-8"),
-                                       state=NotificationState.RECEIVED)
-    try:
-        with session.begin_nested():
-            session.add(notification)
-    except IntegrityError as exc:  # a concurrent delivery of the same id won
-        raise AlreadyReceived() from exc
-    return notification
-
 
 @dataclass(frozen=True)
 class Applied:
@@ -550,13 +519,10 @@ def sweep(session: Session, gateway: BillingGateway, *, now: datetime, after: ti
         for paid in gateway.payments_of(session, code.code):
             if session.scalar(select(Payment.id).where(Payment.ntpn == paid.ntpn)) is not None:
                 continue
-            webhook_id = f"inquiry_{paid.ntpn}"
-            try:
-                notification = store_notification(session, webhook_id, _body(paid),
-                                                  channel=NotificationChannel.STATUS_INQUIRY)
-            except AlreadyReceived:
+            received = receive(session, f"inquiry_{paid.ntpn}", _body(paid), channel=NotificationChannel.STATUS_INQUIRY)
+            if received.earlier in (NotificationState.APPLIED, NotificationState.DUPLICATE):
                 continue
-            applied = apply_notification(session, notification.id)
+            applied = apply_notification(session, received.notification_id)  # applied already where receive did
             if applied.payment is not None:
                 found.append(applied.payment)
     return found

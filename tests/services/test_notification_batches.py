@@ -13,6 +13,7 @@ from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.workflow import Actor
 from sales_service.payments import services as payments
 from sales_service.payments.models import NotificationState, Payment, PaymentNotification, PaymentProblem
+from tests.factories import stored_notification
 from tests.services.test_invoices import SETTINGS, TODAY, accepted_order
 from tests.services.test_payments import clock, paid, simponi  # noqa: F401  (fixtures)
 
@@ -29,7 +30,7 @@ def three_invoices(tariffs_loaded, officer, simponi, tmp_path):  # noqa: F811
 
 def store(session, webhook_id: str, notice) -> int:
     """Stored, not applied yet (as deliveries are that come while another transaction has the turn)."""
-    return payments.store_notification(session, webhook_id, json.dumps(notice.as_body()).encode()).id
+    return stored_notification(session, webhook_id, json.dumps(notice.as_body()).encode())
 
 
 def test_one_batch_settles_flags_and_ignores_as_each_notification_alone_would(tariffs_loaded, three_invoices):
@@ -116,7 +117,7 @@ def test_a_stored_notification_that_no_longer_reads_is_kept_failed_without_holdi
         tariffs_loaded, three_invoices):
     session = tariffs_loaded
     (first, first_invoice), _second, _third = three_invoices
-    unreadable = payments.store_notification(session, "msg_old", b'{"type": "billing.paid", "data": {}}').id
+    unreadable = stored_notification(session, "msg_old", b'{"type": "billing.paid", "data": {}}')
     good = store(session, "msg_new", paid(first_invoice.current_code.code, ntpn="DDDD0000DDDD0001"))
     applied = payments.apply_stored(session)
     assert applied[unreadable].state == NotificationState.FAILED and applied[unreadable].error

@@ -17,6 +17,7 @@ from sales_service.orders.workflow import Actor
 from sales_service.payments import services as payments
 from sales_service.payments.models import NotificationState, Payment, PaymentNotification
 from tests.committed import run_together
+from tests.factories import stored_notification
 from tests.services.test_invoice_concurrency import TODAY, accepted_orders, arrange, gateway
 
 DELIVERIES = 16
@@ -59,13 +60,11 @@ def _deliver(factory, all_ready, path: str, webhook_id: str, body: bytes):
                     break
             session.commit()
             return applied[notification_id].state if notification_id in applied else "left to another"
-        try:
-            notification = payments.store_notification(session, webhook_id, body)
-            session.commit()
-        except payments.AlreadyReceived:
-            session.rollback()
+        received = payments.receive(session, webhook_id, body)
+        session.commit()
+        if received.earlier in (NotificationState.APPLIED, NotificationState.DUPLICATE):
             return "duplicate delivery"
-        applied = payments.apply_notification(session, notification.id)
+        applied = payments.apply_notification(session, received.notification_id)  # applied already on SQLite
         session.commit()
         return applied.state
 
@@ -189,15 +188,15 @@ def test_two_retries_of_a_failed_notification_at_once_leave_it_applied_with_its_
     webhook_id = f"msg_{uuid.uuid4().hex}"
     committed.webhook_ids.append(webhook_id)
     with factory() as session:
-        notification = payments.store_notification(session, webhook_id, _body(code, uuid.uuid4().hex[:16].upper()))
-        payments.mark_failed(session, notification.id, "the first attempt failed")
+        notification_id = stored_notification(session, webhook_id, _body(code, uuid.uuid4().hex[:16].upper()))
+        payments.mark_failed(session, notification_id, "the first attempt failed")
         session.commit()
     all_ready = threading.Barrier(2)
 
     def retry():
         with factory() as session:
             all_ready.wait()
-            state = payments.apply_notification(session, notification.id).state
+            state = payments.apply_notification(session, notification_id).state
             session.commit()
             return state
 
@@ -205,5 +204,5 @@ def test_two_retries_of_a_failed_notification_at_once_leave_it_applied_with_its_
     assert sorted(outcomes) == [NotificationState.APPLIED] * 2, outcomes
     with factory() as session:
         stored = session.execute(select(PaymentNotification.state, PaymentNotification.payment_id)
-                                 .where(PaymentNotification.id == notification.id)).one()
+                                 .where(PaymentNotification.id == notification_id)).one()
     assert stored.state == NotificationState.APPLIED and stored.payment_id is not None

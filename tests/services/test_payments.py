@@ -133,15 +133,16 @@ def test_a_notification_is_stored_once_and_applying_it_again_changes_nothing(tar
     session = tariffs_loaded
     order, invoice = invoiced
     body = json.dumps(paid(invoice.current_code.code).as_body()).encode()
-    notification = payments.store_notification(session, "msg_1", body)
-    # Delivered again before it was applied (the first attempt failed): the same notification, no copy.
-    assert payments.store_notification(session, "msg_1", body).id == notification.id
-    assert payments.apply_notification(session, notification.id).state == NotificationState.APPLIED
-    with pytest.raises(payments.AlreadyReceived):
-        payments.store_notification(session, "msg_1", body)
-    assert payments.apply_notification(session, notification.id).state == NotificationState.APPLIED
-    again = payments.store_notification(session, "msg_2", body)  # same NTPN under a new id
-    assert payments.apply_notification(session, again.id).state == NotificationState.DUPLICATE
+    first = payments.receive(session, "msg_1", body)
+    assert first.earlier is None
+    # Delivered again: the same notification, no copy, and what became of it.
+    again = payments.receive(session, "msg_1", body)
+    assert again.notification_id == first.notification_id and again.earlier is not None
+    assert payments.apply_notification(session, first.notification_id).state == NotificationState.APPLIED
+    assert payments.receive(session, "msg_1", body).earlier == NotificationState.APPLIED
+    assert payments.apply_notification(session, first.notification_id).state == NotificationState.APPLIED
+    renamed = payments.receive(session, "msg_2", body)  # same NTPN under a new id
+    assert payments.apply_notification(session, renamed.notification_id).state == NotificationState.DUPLICATE
     assert len(payments.payments_of_invoice(session, invoice.id)) == 1 and order.status == OrderStatus.PAID
 
 

@@ -13,6 +13,7 @@ from sales_service.payments import services as payment_services
 from sales_service.payments import signing
 from sales_service.payments.models import NotificationState, Payment, PaymentNotification, PaymentProblem
 from tests.conftest import csrf_token, login
+from tests.factories import stored_notification
 from tests.web.test_invoice_pages import accepted, issue  # noqa: F401  (fixture)
 
 URL = "/webhooks/payments"
@@ -231,7 +232,7 @@ def test_a_retry_of_a_notification_stored_but_never_applied_applies_it(client, a
     raw = json.dumps(body_for(code)).encode()
     with app.app_context():
         session = db.session()
-        payment_services.store_notification(session, "msg_crashed", raw)
+        stored_notification(session, "msg_crashed", raw)
         session.commit()
     retry = send(client, app, None, raw=raw, msg_id="msg_crashed")
     assert retry.status_code == 200 and retry.get_json()["status"] == "applied"
