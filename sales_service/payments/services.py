@@ -182,6 +182,8 @@ def _forget_rolled_back(session: Session) -> None:
 
 
 def _applied(payment: Payment | None) -> tuple[Applied, int | None, datetime]:
+    """What a stored notification becomes once applied (with its payment's id and when): the
+    payment it recorded, or a duplicate of one recorded before (its NTPN was known)."""
     state = NotificationState.APPLIED if payment is not None else NotificationState.DUPLICATE
     return Applied(state), payment.id if payment is not None else None, utcnow()
 
@@ -214,13 +216,6 @@ def waiting_to_apply(session: Session) -> bool:
         PaymentNotification.state == NotificationState.RECEIVED).limit(1)) is not None
 
 
-def _outcome(payment: Payment | None) -> dict:
-    """What a stored notification becomes once applied: the payment it recorded, or a duplicate
-    of one recorded before (its NTPN was known)."""
-    return dict(state=NotificationState.APPLIED if payment is not None else NotificationState.DUPLICATE,
-                payment_id=payment.id if payment is not None else None, applied_at=utcnow(), error=None)
-
-
 def _locked(session: Session, notification_id: int) -> PaymentNotification:
     """The stored notification, read after taking its write lock (a row lock on PostgreSQL, the
     database's on SQLite, which has no row locks): what decides is read after a concurrent apply
@@ -243,8 +238,8 @@ def apply_notification(session: Session, notification_id: int,
     if notification.state in (NotificationState.APPLIED, NotificationState.DUPLICATE):
         return notification
     paid = parse_body(notification.body.encode())
-    for name, value in _outcome(record_billing_payment(session, paid, actor)).items():
-        setattr(notification, name, value)
+    applied, notification.payment_id, notification.applied_at = _applied(record_billing_payment(session, paid, actor))
+    notification.state, notification.error = applied.state, None
     session.flush()
     return notification
 
@@ -321,9 +316,8 @@ def _reads(body: str) -> BillingPaid | None:
 
 def pending_notifications(session: Session) -> list[int]:
     """Ids of notifications not applied yet (received, or failed before), oldest first."""
-    return list(session.scalars(select(PaymentNotification.id).where(
-        PaymentNotification.state.in_([NotificationState.RECEIVED, NotificationState.FAILED]))
-        .order_by(PaymentNotification.id)))
+    return list(session.scalars(select(PaymentNotification.id).where(PaymentNotification.state.in_(UNAPPLIED))
+                                .order_by(PaymentNotification.id)))
 
 
 # -- what a payment means -----------------------------------------------------------------------
