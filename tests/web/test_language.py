@@ -51,8 +51,9 @@ def test_a_page_s_translation_functions_read_as_jinja_s_own_do(app):
 
     template = ('{{ _("Katalog") }}|{{ _("%(message)s & %(n)s%%", message="<b>", n=5) }}|'
                 '{{ ngettext("%(num)d produk ditemukan", "%(num)d produk ditemukan", 2) }}|'
-                '{% trans count=1 %}{{ count }} pesanan{% pluralize %}{{ count }} pesanan{% endtrans %}')
+                '{% trans count=1 %}{{ count }} pesanan{% pluralize %}{{ count }} pesanan{% endtrans %}|'
+                '{{ _("100%% lunas") }}')  # `%%` without values too
     with app.test_request_context():
-        assert render_template_string(template) == "Katalog|&lt;b&gt; & 5%|2 produk ditemukan|1 pesanan"
+        assert render_template_string(template) == "Katalog|&lt;b&gt; & 5%|2 produk ditemukan|1 pesanan|100% lunas"
         session["language"] = "en"
         assert render_template_string(template).startswith("Catalogue|&lt;b&gt; & 5%|2 products found|")
