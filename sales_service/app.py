@@ -87,11 +87,11 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_invoices(app: Flask, register_order_section) -> None:
+    from sales_service.invoices.views import ORDER_READS, order_section
     from sales_service.invoices.views import bp as invoices_bp
-    from sales_service.invoices.views import order_section
 
     app.register_blueprint(invoices_bp)
-    register_order_section(app, "invoices/_order_section.html", order_section)
+    register_order_section(app, "invoices/_order_section.html", order_section, reads=ORDER_READS)
 
 
 def _register_payments_section(app: Flask, register_order_section) -> None:
@@ -100,9 +100,9 @@ def _register_payments_section(app: Flask, register_order_section) -> None:
     from sales_service.orders.pages import register_event_labels
     from sales_service.payments.services import flag_money_of_cancelled, no_money_on
     from sales_service.payments.views import EVENT_LABELS as PAYMENT_EVENT_LABELS
-    from sales_service.payments.views import order_section
+    from sales_service.payments.views import ORDER_READS, order_section
 
-    register_order_section(app, "payments/_order_section.html", order_section)
+    register_order_section(app, "payments/_order_section.html", order_section, reads=ORDER_READS)
     register_event_labels(app, PAYMENT_EVENT_LABELS)
     guard_reissue(no_money_on)  # a correction never voids an invoice money was counted towards
     on_cancel(flag_money_of_cancelled)  # money on an invoice voided by a cancellation goes back to the treasurer

@@ -3,7 +3,22 @@ and the engine factory. Models and services build on this; no Flask here."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Enum, Integer, MetaData, create_engine, event, func, insert, select, update
+from collections.abc import Sequence
+
+from sqlalchemy import (
+    BigInteger,
+    Enum,
+    Integer,
+    MetaData,
+    bindparam,
+    create_engine,
+    event,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -77,6 +92,21 @@ def insert_many_unless_present(session: Session, model, *, unique, returning):
         insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
         statement = _UPSERTS[key] = insert(model).on_conflict_do_nothing(index_elements=[unique]).returning(returning)
     return statement
+
+
+_PROBES: dict[tuple, object] = {}  # one statement per set of columns, built once (immutable)
+
+
+def holding(session: Session, columns: Sequence, value) -> list[bool]:
+    """Which of ``columns`` (mapped columns, e.g. ``Refund.order_id``) hold ``value`` in at least
+    one row, in their order: one ``SELECT EXISTS (…), EXISTS (…), …`` statement however many
+    columns are asked about (each an index lookup where the column is indexed)."""
+    key = tuple(id(column) for column in columns)
+    statement = _PROBES.get(key)
+    if statement is None:
+        statement = _PROBES[key] = select(*(exists().where(column == bindparam("value")).label(f"held_{n}")
+                                            for n, column in enumerate(columns)))
+    return [bool(held) for held in session.execute(statement, {"value": value}).one()]
 
 
 def take_turn(session: Session, key: int) -> bool:

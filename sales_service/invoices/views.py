@@ -18,6 +18,7 @@ from sales_service.invoices import printing, services
 from sales_service.invoices.gateway import configured_gateway
 from sales_service.invoices.models import (
     CodeStatus,
+    CorrectionRequest,
     CorrectionStatus,
     CorrectionTarget,
     InvoiceStatus,
@@ -111,7 +112,7 @@ def order_section(session, order, actor, reads):
     code = current.current_code if current and not invoice_void else None
     if code is not None and code.status != CodeStatus.ACTIVE:
         code = None
-    corrections = services.corrections_of(session, order.id)  # read once: the open one is among them
+    corrections = reads(services.corrections_of)  # read once: the open one is among them
     open_correction = next((c for c in corrections if c.status == CorrectionStatus.OPEN), None)
     # A correction that would void the invoice, refused by a guard (money counted on it): say why instead.
     not_reissued = services.reissue_refusal(session, current) if (
@@ -144,6 +145,10 @@ def order_section(session, order, actor, reads):
         "PaymentRoute": PaymentRoute,
         "CorrectionTarget": CorrectionTarget,
     }
+
+
+# What the section reads of the order through the page's reads, by the column its rows are found by.
+ORDER_READS = {services.corrections_of: CorrectionRequest.order_id}
 
 
 INVOICE_STATE_LABELS = {

@@ -10,10 +10,10 @@ from functools import wraps
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from sales_service import db
+from sales_service import db, orm
 from sales_service.errors import N_
 from sales_service.files import services as files
-from sales_service.files.models import DocumentType
+from sales_service.files.models import DocumentType, OrderDocument
 from sales_service.i18n import current_language
 from sales_service.orders import ordering, review, workflow
 from sales_service.orders.lifecycle import STATUS_LABELS
@@ -26,6 +26,7 @@ from sales_service.orders.review import RETURN_TOPICS
 from sales_service.orders.workflow import Actor
 from sales_service.pnbp.segments import PURPOSE_LABELS, ZERO_RATE_SEGMENTS, BuyerSegment, ClaimRoute, ZeroRatePurpose
 from sales_service.sppd import services as sppd
+from sales_service.sppd.models import AbstractVersion
 from sales_service.web import attempt, render, to_local_date, today
 
 EVENT_LABELS = {
@@ -52,6 +53,9 @@ EVENT_LABELS = {
     "sample": N_("mengunggah sampel data"),
 }
 
+# The page's own readings of the order, by the column their rows are found by (see OrderReads).
+_OWN_READS = {files.documents: OrderDocument.order_id, sppd.abstracts: AbstractVersion.order_id}
+
 
 def purpose_label(purpose: ZeroRatePurpose) -> str:
     """One of the four Rp0 purposes in the visitor's language."""
@@ -69,12 +73,14 @@ def register_event_labels(app, labels) -> None:
     app.extensions.setdefault("order_event_labels", {}).update(labels)
 
 
-def register_order_section(app, template: str, context) -> None:
+def register_order_section(app, template: str, context, *, reads: Mapping | None = None) -> None:
     """Let a later capability (invoices, payments) add a section to the order page
     without orders importing it: ``context(session, order, actor, reads) -> dict | None``,
     where ``reads`` is the page's :class:`OrderReads` (what the page and the other sections
-    read of the order, read once)."""
+    read of the order, read once). The section's own readings of the order may be named with
+    ``reads={read: column}`` (see :class:`OrderReads`)."""
     app.extensions.setdefault("order_sections", []).append((template, context))
+    app.extensions.setdefault("order_reads", dict(_OWN_READS)).update(reads or {})
 
 
 class OrderReads:
@@ -83,19 +89,35 @@ class OrderReads:
     ``read(session, order_id)`` (e.g. ``files.documents``, ``sppd.abstracts``) the first time and
     gives the same rows to every later asker.
 
+    A reading named with the column its rows are found by (``{refunds_of_order: Refund.order_id}``:
+    its rows are exactly those whose column holds the order's id) is not sent at all when the
+    order has none: the first such reading asks, in one statement, which of the named tables hold
+    anything of the order (most orders have no refund, receipt, proof or correction; an order in
+    review has no payment either).
+
     Holding the rows for the request also keeps them in the session's identity map, so what
     refers to them (an abstract version's attachment is one of the order's documents) is found
     there instead of being read once per row."""
 
-    def __init__(self, session, order_id: int):
+    def __init__(self, session, order_id: int, named: Mapping | None = None):
         self._session = session
         self._order_id = order_id
         self._read: dict = {}
+        self._named = dict(_OWN_READS if named is None else named)
+        self._holds: dict | None = None
 
     def __call__(self, read: Callable[..., Iterable]) -> list:
         if read not in self._read:
-            self._read[read] = list(read(self._session, self._order_id))
+            self._read[read] = list(read(self._session, self._order_id)) if self._may_hold(read) else []
         return list(self._read[read])
+
+    def _may_hold(self, read) -> bool:
+        if read not in self._named:
+            return True
+        if self._holds is None:
+            self._holds = dict(zip(self._named, orm.holding(self._session, list(self._named.values()),
+                                                            self._order_id), strict=True))
+        return self._holds[read]
 
 
 def order_page(order_id: int, *, error: str | None = None, status: int = 200, typed: Mapping | None = None,
@@ -105,7 +127,7 @@ def order_page(order_id: int, *, error: str | None = None, status: int = 200, ty
     session = db.session()
     actor = current_actor()
     order = workflow.get_order_for(session, order_id, actor.user)
-    reads = OrderReads(session, order.id)
+    reads = OrderReads(session, order.id, current_app.extensions.get("order_reads"))
     documents = reads(files.documents)  # before the abstracts: their attachments are among these
     abstracts = reads(sppd.abstracts)
     order_events = reads(workflow.events)

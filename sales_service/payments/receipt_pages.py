@@ -17,7 +17,7 @@ from sales_service.orders.pages import current_actor
 from sales_service.orders.permissions import TREASURERS, Do
 from sales_service.paging import page_number
 from sales_service.payments import receipts
-from sales_service.payments.models import PaymentSource, ReceiptStatus
+from sales_service.payments.models import PaymentSource, Receipt, ReceiptStatus
 from sales_service.web import attempt, file_storage, form_ids, form_version, render, today
 
 ISSUERS = TREASURERS  # who reaches the receipt routes at all; the services ask orders.permissions again
@@ -47,7 +47,8 @@ def register(app) -> None:
     """The receipt section on the order page, and the receipt events named on its timeline."""
     from sales_service.orders.pages import register_event_labels, register_order_section
 
-    register_order_section(app, "payments/_receipt_section.html", order_section)
+    register_order_section(app, "payments/_receipt_section.html", order_section,
+                           reads={receipts.receipts_of_order: Receipt.order_id})
     register_event_labels(app, EVENT_LABELS)
 
 

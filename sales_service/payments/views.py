@@ -45,10 +45,13 @@ from sales_service.payments.models import (
     LineState,
     NotificationChannel,
     NotificationState,
+    Payment,
     PaymentProblem,
     PaymentSource,
     PaymentStatus,
     ProofStatus,
+    Refund,
+    TransferProof,
 )
 from sales_service.payments.notifications import NotificationMalformed, parse_body
 from sales_service.payments.permissions import TREASURERS, Pay, may, may_decide
@@ -319,6 +322,12 @@ def _sent(proof) -> str:
 def _typed(*fields: str) -> dict:
     """What was typed into this section's forms, shown again after a refusal."""
     return {name: request.form.get(name, "") for name in fields} if request.method == "POST" else {}
+
+
+# What the order page's payment sections read of the order through the page's reads, by the column
+# their rows are found by.
+ORDER_READS = {transfers.proofs_of_order: TransferProof.order_id, services.payments_of_order: Payment.order_id}
+FOLLOW_UP_READS = {services.payments_of_order: Payment.order_id, refunds.refunds_of_order: Refund.order_id}
 
 
 def order_section(session, order, actor, reads):
@@ -693,7 +702,7 @@ def _register_follow_up_section(state) -> None:
     know them)."""
     from sales_service.orders.pages import register_event_labels, register_order_section
 
-    register_order_section(state.app, "payments/_follow_up_section.html", follow_up_section)
+    register_order_section(state.app, "payments/_follow_up_section.html", follow_up_section, reads=FOLLOW_UP_READS)
     register_event_labels(state.app, DESK_EVENT_LABELS)
 
 
