@@ -67,6 +67,9 @@ class Order(Base):
     # the office calendar, kept current by workflow.save and office_calendar (never set elsewhere),
     # so the queue can sort and filter by it in SQL.
     sla_deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    # Stored with it (and None with it): the working days the order's pauses took, which with the
+    # deadline tell its SLA status on any day without its status moves (sla.running_status).
+    sla_paused_days: Mapped[int | None]
     cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.id",

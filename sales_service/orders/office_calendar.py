@@ -2,10 +2,12 @@
 leave days, which the admin keeps; and the SLA deadlines that calendar decides.
 
 Every order's running deadline is stored (``Order.sla_deadline``) so the officers' queue can
-sort and filter by it in SQL. It depends only on the order's status moves and on the
-calendar, so it is recomputed exactly when one of them changes: by ``workflow.save`` for the
-orders moved in that unit of work (:func:`refresh_deadlines`), and here for every running
-order when the admin adds or removes a leave day (:func:`refresh_running_deadlines`).
+sort and filter by it in SQL, with the working days its pauses took (``Order.sla_paused_days``)
+so the queue tells each shown order's SLA status without its status moves. Both depend only on
+the order's status moves and on the calendar, so they are recomputed exactly when one of
+them changes: by ``workflow.save`` for the orders moved in that unit of work
+(:func:`refresh_deadlines`), and here for every running order when the admin adds or removes
+a leave day (:func:`refresh_running_deadlines`).
 Never commits.
 """
 
@@ -24,7 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sales_service.errors import N_, Conflict, NotFound
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import LeaveDay, Order, OrderEvent
-from sales_service.orders.sla import BUYERS_TURN, CLOCK_STOPPED, WorkingCalendar, running_deadline
+from sales_service.orders.sla import BUYERS_TURN, CLOCK_STOPPED, RunningClock, WorkingCalendar, running_clock
 from sales_service.paging import Page, paginate
 from sales_service.text import clean_text
 
@@ -106,28 +108,35 @@ def _moves(session: Session, order_ids: Sequence[int], zone: ZoneInfo) -> dict[i
     return moves
 
 
-def _write(session: Session, changed: dict[int, tuple[date | None, int]]) -> None:
-    """Store derived deadlines, ``{order id: (deadline, version it was computed from)}``.
+def _write(session: Session, changed: dict[int, tuple[RunningClock | None, int]]) -> None:
+    """Store derived clocks (deadline and paused days), ``{order id: (clock, version it was computed from)}``.
 
     The version counter is not moved: a deadline moved by a leave day is no change by a user
     and must not turn an officer's open page stale. It guards instead: an order that another
-    transaction moved meanwhile keeps the deadline that transaction's own save computed."""
+    transaction moved meanwhile keeps the clock that transaction's own save computed."""
     if not changed:
         return
     table = Order.__table__
+    stored = {order_id: (clock.deadline if clock else None, clock.paused_days if clock else None)
+              for order_id, (clock, _version) in changed.items()}
     session.execute(
         update(table).where(table.c.id == bindparam("order_id"), table.c.version == bindparam("seen"))
-        .values(sla_deadline=bindparam("deadline")),
-        [{"order_id": order_id, "deadline": deadline, "seen": version}
-         for order_id, (deadline, version) in changed.items()],
+        .values(sla_deadline=bindparam("deadline"), sla_paused_days=bindparam("paused_days")),
+        [{"order_id": order_id, "deadline": stored[order_id][0], "paused_days": stored[order_id][1], "seen": version}
+         for order_id, (_clock, version) in changed.items()],
     )
     for order in list(session.identity_map.values()):
         if isinstance(order, Order) and order.id in changed and order.version == changed[order.id][1]:
-            set_committed_value(order, "sla_deadline", changed[order.id][0])
+            set_committed_value(order, "sla_deadline", stored[order.id][0])
+            set_committed_value(order, "sla_paused_days", stored[order.id][1])
+
+
+def _stored_clock(deadline: date | None, paused_days: int | None) -> RunningClock | None:
+    return RunningClock(deadline, paused_days) if deadline is not None and paused_days is not None else None
 
 
 def refresh_deadlines(session: Session, orders: Iterable[Order]) -> None:
-    """Recompute the stored deadline of these (flushed) orders from their status moves."""
+    """Recompute the stored deadline (and paused days) of these (flushed) orders from their status moves."""
     current = {order.id: order for order in orders if order.id is not None}
     running = {order_id for order_id, order in current.items()
                if order.requirements_complete_on is not None and order.status not in CLOCK_STOPPED | BUYERS_TURN}
@@ -135,21 +144,21 @@ def refresh_deadlines(session: Session, orders: Iterable[Order]) -> None:
     cal = calendar(session) if running else None
     changed = {}
     for order_id, order in current.items():
-        deadline = running_deadline(
+        clock = running_clock(
             cal, status=order.status, started=order.requirements_complete_on, budget_days=order.sla_budget_days,
             moves=moves.get(order_id, []),
         ) if order_id in running else None
-        if deadline != order.sla_deadline:
-            changed[order_id] = (deadline, order.version)
+        if clock != _stored_clock(order.sla_deadline, order.sla_paused_days):
+            changed[order_id] = (clock, order.version)
     _write(session, changed)
 
 
 def refresh_running_deadlines(session: Session) -> int:
-    """Recompute the deadline of every order whose clock runs (after the calendar changed);
-    returns how many moved. Orders that are paused or stopped have none and keep none."""
+    """Recompute the deadline (and paused days) of every order whose clock runs (after the
+    calendar changed); returns how many moved. Orders that are paused or stopped have none and keep none."""
     rows = session.execute(
         select(Order.id, Order.version, Order.status, Order.requirements_complete_on, Order.sla_budget_days,
-               Order.sla_deadline)
+               Order.sla_deadline, Order.sla_paused_days)
         .where(Order.requirements_complete_on.is_not(None),
                Order.status.not_in(list(CLOCK_STOPPED | BUYERS_TURN)))
     ).all()
@@ -159,9 +168,9 @@ def refresh_running_deadlines(session: Session) -> int:
     cal = calendar(session)
     changed = {}
     for row in rows:
-        deadline = running_deadline(cal, status=row.status, started=row.requirements_complete_on,
-                                    budget_days=row.sla_budget_days, moves=moves.get(row.id, []))
-        if deadline != row.sla_deadline:
-            changed[row.id] = (deadline, row.version)
+        clock = running_clock(cal, status=row.status, started=row.requirements_complete_on,
+                              budget_days=row.sla_budget_days, moves=moves.get(row.id, []))
+        if clock != _stored_clock(row.sla_deadline, row.sla_paused_days):
+            changed[row.id] = (clock, row.version)
     _write(session, changed)
     return len(changed)

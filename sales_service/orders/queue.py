@@ -4,7 +4,8 @@ shown order's SLA status), the counts on the staff home, and a buyer's own order
 The queue sorts and filters by the stored running deadline (``Order.sla_deadline``, kept
 current by ``workflow.save`` and ``office_calendar``) and searches the stored words of each
 order (``orders.search``), so its cost does not grow with the number of orders: one counting
-query, one query for the page, and the SLA of the shown orders only. Never commits.
+query, one query for the page, and the SLA of the shown orders only (from their stored clocks,
+``Order.sla_deadline`` and ``Order.sla_paused_days``). Never commits.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from sales_service.orders.models import Channel, Order, OrderEvent, OrderLine
 from sales_service.orders.sla import (
     CLOCK_STOPPED,
     DEFAULT_BUDGET_DAYS,
+    RunningClock,
     SlaStatus,
     WorkingCalendar,
     buyer_pauses,
+    running_status,
     sla_status,
 )
 from sales_service.paging import Page, paginate
@@ -100,8 +103,9 @@ def officer_queue(session: Session, *, today: date, to_local, statuses: Sequence
 
 
 def _rows(session: Session, orders: list[Order], *, today: date, to_local) -> list[QueueRow]:
-    """The shown orders' rows: their titles and status moves read in one query each (plain
-    columns, not whole lines and events: the page needs no more)."""
+    """The shown orders' rows: their titles read in one query (plain columns, not whole lines).
+    A running clock's status comes from what is stored of it; only the orders with the buyer
+    (paused, a few of a page) have their status moves read, in one query, for theirs."""
     if not orders:
         return []
     ids = [order.id for order in orders]
@@ -109,17 +113,31 @@ def _rows(session: Session, orders: list[Order], *, today: date, to_local) -> li
     for order_id, title in session.execute(select(OrderLine.order_id, OrderLine.product_title)
                                            .where(OrderLine.order_id.in_(ids)).order_by(OrderLine.id)):
         titles.setdefault(order_id, []).append(title)
-    running = {o.id for o in orders if o.requirements_complete_on is not None and o.status not in CLOCK_STOPPED}
+    clocks = {o.id: _stored_clock(o) for o in orders if o.requirements_complete_on is not None
+              and o.status not in CLOCK_STOPPED}
     moves: dict[int, list] = {}
-    cal = None
-    if running:
+    if unstored := [order_id for order_id, clock in clocks.items() if clock is None]:
         for move in session.execute(select(OrderEvent.order_id, OrderEvent.at, OrderEvent.to_status)
-                                    .where(OrderEvent.order_id.in_(running), OrderEvent.to_status.is_not(None))
+                                    .where(OrderEvent.order_id.in_(unstored), OrderEvent.to_status.is_not(None))
                                     .order_by(OrderEvent.at, OrderEvent.id)):
             moves.setdefault(move.order_id, []).append(move)
-        cal = office_calendar.calendar(session)
-    return [QueueRow(o, sla_for(o, moves.get(o.id, ()), cal, today=today, to_local=to_local) if o.id in running
-                     else None, tuple(titles.get(o.id, ()))) for o in orders]
+    cal = office_calendar.calendar(session) if clocks else None
+
+    def sla(order: Order) -> SlaStatus | None:
+        if order.id not in clocks:
+            return None
+        if (clock := clocks[order.id]) is not None:
+            return running_status(cal, started=order.requirements_complete_on,
+                                  budget_days=order.sla_budget_days or DEFAULT_BUDGET_DAYS, clock=clock, today=today)
+        return sla_for(order, moves.get(order.id, ()), cal, today=today, to_local=to_local)
+
+    return [QueueRow(o, sla(o), tuple(titles.get(o.id, ()))) for o in orders]
+
+
+def _stored_clock(order: Order) -> RunningClock | None:
+    if order.sla_deadline is None or order.sla_paused_days is None:
+        return None
+    return RunningClock(deadline=order.sla_deadline, paused_days=order.sla_paused_days)
 
 
 def queue_counts(session: Session, *, today: date) -> QueueCounts:

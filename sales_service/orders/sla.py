@@ -279,15 +279,24 @@ def buyer_pauses(moves: Iterable[tuple[date, OrderStatus]], started: date) -> li
     return pauses
 
 
-def running_deadline(
+@dataclass(frozen=True)
+class RunningClock:
+    """What can be stored of an order whose clock runs, to tell its status on any later day
+    without its status moves: its deadline, and the working days its (closed) pauses took."""
+
+    deadline: date
+    paused_days: int
+
+
+def running_clock(
     calendar: WorkingCalendar,
     *,
     status: OrderStatus,
     started: date | None,
     budget_days: int | None,
     moves: Iterable[tuple[date, OrderStatus]],
-) -> date | None:
-    """The deadline while the office holds the order: None before the requirements were
+) -> RunningClock | None:
+    """The clock while the office holds the order: None before the requirements were
     complete, while it is with the buyer, and once the clock has stopped. It does not depend
     on today, so it can be stored and kept current by the status moves and leave days alone.
     ``moves`` are the order's (local day, new status) pairs, oldest first."""
@@ -297,4 +306,29 @@ def running_deadline(
     pauses = _checked_pauses(started, buyer_pauses(moves, started))
     if pauses and pauses[-1].end is None:
         return None
-    return _deadline(calendar, started, budget, pauses)
+    return RunningClock(deadline=_deadline(calendar, started, budget, pauses),
+                        paused_days=sum(calendar.working_days_between(pause.start, pause.end) for pause in pauses))
+
+
+def running_deadline(
+    calendar: WorkingCalendar,
+    *,
+    status: OrderStatus,
+    started: date | None,
+    budget_days: int | None,
+    moves: Iterable[tuple[date, OrderStatus]],
+) -> date | None:
+    """The deadline of :func:`running_clock` (None where it has none)."""
+    clock = running_clock(calendar, status=status, started=started, budget_days=budget_days, moves=moves)
+    return clock.deadline if clock is not None else None
+
+
+def running_status(calendar: WorkingCalendar, *, started: date, budget_days: int, clock: RunningClock,
+                   today: date) -> SlaStatus:
+    """:func:`sla_status` of an order whose clock runs, from its stored :class:`RunningClock`
+    instead of its pauses: the same status on any ``today`` from its last resumption on (every
+    pause has ended by then, so each took all its working days)."""
+    _require_date(today, "today")
+    used = calendar.working_days_between(started, today) - clock.paused_days
+    return SlaStatus(deadline=clock.deadline, working_days_used=used, working_days_left=budget_days - used,
+                     paused=False, overdue=today > clock.deadline)

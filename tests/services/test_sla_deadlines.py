@@ -1,6 +1,7 @@
 """The stored SLA deadline (``Order.sla_deadline``) that the officers' queue sorts and filters
-by: kept current by every status move and every leave-day change, equal to what the pure
-rule computes from the order's moves, and the queue read a page at a time."""
+by, and the paused working days stored with it (``Order.sla_paused_days``) from which the queue
+tells each order's SLA status: kept current by every status move and every leave-day change,
+equal to what the pure rule computes from the order's moves, and the queue read a page at a time."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import importlib.util
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, func, select, update
 
 from sales_service.config import PROJECT_ROOT
-from sales_service.orders import office_calendar, ordering, queue, review
+from sales_service.orders import office_calendar, ordering, queue, review, workflow
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import Order, OrderEvent
 from sales_service.orders.sla import Pause, sla_status
@@ -125,21 +126,73 @@ def _urgency(row: queue.QueueRow):
 def test_the_stored_deadlines_are_the_ones_the_rule_computes(bulk):
     rows = queue.officer_queue(bulk, today=TODAY, to_local=local_day, per_page=1000).items
     assert len(rows) > 50
-    # The page's per-row SLA is computed from the events; the order of the rows from the stored column.
+    # Each row's SLA status, from the stored clock (or the moves of an order with the buyer), is the
+    # one the rule computes from the order's status moves; the rows come in the stored deadline's order.
+    cal = office_calendar.calendar(bulk)
+    from_moves = {r.order.id: queue.sla_for(r.order, workflow.events(bulk, r.order.id), cal, today=TODAY,
+                                            to_local=local_day) for r in rows}
+    assert {r.order.id: r.sla for r in rows} == from_moves
+    assert sum(1 for r in rows if r.sla and not r.sla.paused) > 20 and any(r.sla and r.sla.paused for r in rows)
+    assert any(r.sla and r.sla.overdue for r in rows) and any(r.sla is None for r in rows)
     assert [(r.order.sla_deadline, r.order.id) for r in rows] == [
         (r.sla.deadline if r.sla else None, r.order.id) for r in sorted(rows, key=_urgency)]
     assert office_calendar.refresh_running_deadlines(bulk) == 0  # nothing left to correct
 
 
-def test_the_migration_backfills_the_same_deadlines(bulk):
-    bulk.execute(update(Order).values(sla_deadline=None))
-    path = PROJECT_ROOT / "sales_service/migrations/versions/0007_order_sla_deadline.py"
-    spec = importlib.util.spec_from_file_location("revision_0007", path)
+def test_an_order_with_the_buyer_has_no_stored_clock_and_gets_it_back_when_resubmitted(people):
+    session, buyer, officer = people["session"], people["buyer"], people["officer"]
+    order = make_order(session, buyer, make_publication(session), submitted_on=date(2026, 11, 6))
+    review.return_order(session, Actor(officer), order.id, {"purpose": "Lengkapi tujuan."})
+    session.flush()
+    assert session.execute(select(Order.sla_deadline, Order.sla_paused_days)
+                           .where(Order.id == order.id)).one() == (None, None)  # with the buyer: no clock
+    ordering.submit(session, Actor(buyer), order.id, today=date(2026, 11, 6), sla_days=SLA_DAYS)
+    session.flush()
+    deadline, paused = session.execute(select(Order.sla_deadline, Order.sla_paused_days)
+                                       .where(Order.id == order.id)).one()
+    [row] = queue.officer_queue(session, today=TODAY, to_local=local_day).items
+    assert (row.sla.deadline, paused) == (deadline, 0) and not row.sla.paused
+
+
+def test_the_queue_reads_no_status_moves_for_the_orders_whose_clock_runs(bulk):
+    statements: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = bulk.get_bind().engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        rows = queue.officer_queue(bulk, today=TODAY, to_local=local_day, per_page=10).items
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len(rows) == 10 and all(r.sla and not r.sla.paused for r in rows)  # the most urgent first
+    assert not [s for s in statements if "order_event" in s]
+
+
+def _revision(name: str):
+    spec = importlib.util.spec_from_file_location(f"revision_{name[:4]}",
+                                                  PROJECT_ROOT / "sales_service/migrations/versions" / name)
     revision = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(revision)
-    revision._backfill(bulk.connection())
+    return revision
+
+
+def test_the_migration_backfills_the_same_deadlines(bulk):
+    paused = dict(bulk.execute(select(Order.id, Order.sla_paused_days)).all())
+    bulk.execute(update(Order).values(sla_deadline=None))
+    _revision("0007_order_sla_deadline.py")._backfill(bulk.connection())
     bulk.expire_all()
     assert bulk.scalar(select(Order.id).where(Order.sla_deadline.is_not(None)).limit(1)) is not None
+    assert dict(bulk.execute(select(Order.id, Order.sla_paused_days)).all()) == paused  # 0007 knew none
+    assert office_calendar.refresh_running_deadlines(bulk) == 0  # the revision wrote what the service would
+
+
+def test_the_migration_backfills_the_same_paused_days(bulk):
+    bulk.execute(update(Order).values(sla_paused_days=None))
+    _revision("0018_order_sla_paused_days.py")._backfill(bulk.connection())
+    bulk.expire_all()
+    assert bulk.scalar(select(func.count()).select_from(Order).where(Order.sla_paused_days > 0)) > 0
     assert office_calendar.refresh_running_deadlines(bulk) == 0  # the revision wrote what the service would
 
 

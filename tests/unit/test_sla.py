@@ -16,7 +16,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sales_service.orders.sla import OFFICE_LEAVE_NAME, Pause, SlaStatus, WorkingCalendar, sla_status
+from sales_service.orders.lifecycle import OrderStatus
+from sales_service.orders.sla import (
+    OFFICE_LEAVE_NAME,
+    Pause,
+    SlaStatus,
+    WorkingCalendar,
+    buyer_pauses,
+    running_clock,
+    running_status,
+    sla_status,
+)
 
 CALENDAR = WorkingCalendar()
 D = date
@@ -269,3 +279,34 @@ def test_status_matches_the_rule_counted_day_by_day(started, budget, gaps, today
     assert status.deadline == counted[budget - 1]
     assert status.working_days_used == len(_counted_days(started, pauses, today))
     assert status.overdue is (today > status.deadline)
+
+
+@given(started=_starts, budget=st.integers(1, 30), gaps=_gaps, today_offset=st.integers(0, 90),
+       leave=st.lists(st.integers(1, 120), max_size=4))
+def test_the_stored_clock_tells_the_status_the_status_moves_tell(started, budget, gaps, today_offset, leave):
+    """What the queue shows from an order's stored clock (deadline and paused working days) is what
+    its status moves say, on any day after its last resubmission, whatever office leave there is."""
+    calendar = WorkingCalendar([started + timedelta(days=n) for n in leave])
+    moves, cursor = [(started, OrderStatus.SUBMITTED)], started
+    for before, length in gaps:  # returned to the buyer, then resubmitted
+        start = cursor + timedelta(days=before)
+        cursor = start + timedelta(days=length)
+        moves += [(start, OrderStatus.RETURNED), (cursor, OrderStatus.SUBMITTED)]
+    today = cursor + timedelta(days=today_offset)
+
+    clock = running_clock(calendar, status=OrderStatus.ACCEPTED, started=started, budget_days=budget, moves=moves)
+    from_moves = sla_status(calendar, started=started, budget_days=budget, pauses=buyer_pauses(moves, started),
+                            today=today)
+
+    assert running_status(calendar, started=started, budget_days=budget, clock=clock, today=today) == from_moves
+
+
+def test_an_order_with_the_buyer_or_stopped_has_no_running_clock():
+    moves = [(NOV_START, OrderStatus.SUBMITTED), (D(2026, 11, 10), OrderStatus.RETURNED)]
+    assert running_clock(CALENDAR, status=OrderStatus.RETURNED, started=NOV_START, budget_days=10, moves=moves) is None
+    assert running_clock(CALENDAR, status=OrderStatus.DELIVERED, started=NOV_START, budget_days=10,
+                         moves=moves[:1]) is None
+    resumed = running_clock(CALENDAR, status=OrderStatus.SUBMITTED, started=NOV_START, budget_days=10,
+                            moves=[*moves, (D(2026, 11, 12), OrderStatus.SUBMITTED)])
+    # With the buyer from Tuesday 10 to Thursday 12: Wednesday and Thursday not counted.
+    assert (resumed.deadline, resumed.paused_days) == (D(2026, 11, 24), 2)
