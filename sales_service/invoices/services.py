@@ -90,14 +90,15 @@ def _read_once(session: Session) -> dict:
 
 
 def invoices_of(session: Session, order_id: int) -> list[Invoice]:
-    """Every version, newest first."""
+    """Every version, newest first, with its billing codes (the lines are read when asked for:
+    the order page, which asks for these on every visit, shows none of them)."""
     memo = _read_once(session)
     if order_id not in memo:
         query = (
             select(Invoice)
             .where(Invoice.order_id == order_id)
-            # The codes joined (one per renewal, a few per version), the lines in a second query.
-            .options(joinedload(Invoice.billing_codes), selectinload(Invoice.lines))
+            # The codes joined (one per renewal, a few per version).
+            .options(joinedload(Invoice.billing_codes))
             .order_by(Invoice.version.desc())
         )
         memo[order_id] = list(session.scalars(query).unique())
