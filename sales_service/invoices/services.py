@@ -12,8 +12,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import event, select
+from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -78,15 +79,31 @@ _READ_ONCE = "invoices.invoices_of"
 def _read_once(session: Session) -> dict:
     """This session's invoices by order, read once until the session writes or ends: the order page's
     sections (invoices, payments, receipts) each ask for an order's invoices, and one read serves them.
-    Cleared by every flush, commit and rollback, so a use case never sees a list older than its writes."""
-    memo = session.info.get(_READ_ONCE)
-    if memo is None:
-        memo = session.info[_READ_ONCE] = {}
-        for moment in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
-            event.listen(session, moment, lambda *_args, **_kwargs: memo.clear())
+    Cleared by every flush, commit and rollback (:func:`_forget_read`), so a use case never sees a list
+    older than its writes."""
+    memo = session.info.setdefault(_READ_ONCE, {})
     if session.new or session.dirty or session.deleted:
         session.flush()  # what the query would autoflush; it clears the memo
     return memo
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_read(session: Session, *_args) -> None:
+    # Listening on the class, once, rather than on each session that reads: adding four listeners
+    # to every order page's session cost more than the reading they guard.
+    memo = session.info.get(_READ_ONCE)
+    if memo:
+        memo.clear()
+
+
+@cache
+def _versions_of_order() -> Select:
+    # The codes joined (one per renewal, a few per version). Built once: it is on every order page.
+    return (select(Invoice).where(Invoice.order_id == bindparam("order_id"))
+            .options(joinedload(Invoice.billing_codes)).order_by(Invoice.version.desc()))
 
 
 def invoices_of(session: Session, order_id: int) -> list[Invoice]:
@@ -94,14 +111,7 @@ def invoices_of(session: Session, order_id: int) -> list[Invoice]:
     the order page, which asks for these on every visit, shows none of them)."""
     memo = _read_once(session)
     if order_id not in memo:
-        query = (
-            select(Invoice)
-            .where(Invoice.order_id == order_id)
-            # The codes joined (one per renewal, a few per version).
-            .options(joinedload(Invoice.billing_codes))
-            .order_by(Invoice.version.desc())
-        )
-        memo[order_id] = list(session.scalars(query).unique())
+        memo[order_id] = list(session.scalars(_versions_of_order(), {"order_id": order_id}).unique())
     return list(memo[order_id])
 
 

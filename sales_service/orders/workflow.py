@@ -10,8 +10,9 @@ order's stored SLA deadline current, so no caller ever computes it. Never commit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Select, bindparam, inspect, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -80,14 +81,26 @@ def load_order(session: Session, order_id: int) -> Order:
 
     The lines (a handful) and the visit (one or none) come joined to the order, in its one
     query; the lines' variables (up to hundreds per microdata line) in a second."""
-    order = session.scalars(
-        select(Order)
-        .where(Order.id == order_id)
-        .options(joinedload(Order.lines).selectinload(OrderLine.variables), joinedload(Order.walk_in))
-    ).unique().one_or_none()
+    order = session.scalars(_order_with_lines(), {"order_id": order_id}).unique().one_or_none()
     if order is None:
         raise OrderNotFound()
     return order
+
+
+# Statements every order page and action sends, built once: building one (and its cache key) again
+# for each call cost as much as SQLAlchemy's whole work on a small result.
+@cache
+def _order_with_lines() -> Select:
+    return (select(Order).where(Order.id == bindparam("order_id"))
+            .options(joinedload(Order.lines).selectinload(OrderLine.variables), joinedload(Order.walk_in)))
+
+
+@cache
+def _events_of_order() -> Select:
+    return (select(OrderEvent).where(OrderEvent.order_id == bindparam("order_id"))
+            # Joined, not a second query: only returns carry reasons, a few each.
+            .options(joinedload(OrderEvent.return_reasons))
+            .order_by(OrderEvent.at, OrderEvent.id))
 
 
 def get_order(session: Session, order_id: int) -> Order:
@@ -179,14 +192,8 @@ def forget_moves(session: Session) -> None:
 
 
 def events(session: Session, order_id: int) -> list[OrderEvent]:
-    query = (
-        select(OrderEvent)
-        .where(OrderEvent.order_id == order_id)
-        # Joined, not a second query: only returns carry reasons, a few each.
-        .options(joinedload(OrderEvent.return_reasons))
-        .order_by(OrderEvent.at, OrderEvent.id)
-    )
-    return list(session.scalars(query).unique())
+    """The order's timeline, oldest first, each return with its reasons."""
+    return list(session.scalars(_events_of_order(), {"order_id": order_id}).unique())
 
 
 __all__ = [
