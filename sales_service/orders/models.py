@@ -82,7 +82,7 @@ class Order(Base):
     @property
     def reference(self) -> str:
         """The number buyers and officers quote: PST-<year>-<id>."""
-        return f"PST-{self.created_at:%Y}-{self.id:06d}"
+        return f"PST-{self.created_at.year}-{self.id:06d}"
 
     @property
     def total(self) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from sales_service.accounts.models import User
 from sales_service.orders import office_calendar, search
@@ -43,9 +43,19 @@ OPEN_STATUSES = tuple(s for s in OrderStatus if s not in (OrderStatus.DRAFT, Ord
 
 @dataclass(frozen=True)
 class QueueRow:
-    order: Order
+    order: Order  # with only the columns the queue shows (QUEUE_COLUMNS); another one raises
     sla: SlaStatus | None
     products: tuple[str, ...] = ()  # the titles on the order's lines
+
+    @property
+    def products_text(self) -> str:
+        return "; ".join(self.products)
+
+
+# What a queue row shows of its order, and its SLA needs: the page reads these columns only.
+QUEUE_COLUMNS = (Order.id, Order.channel, Order.status, Order.version, Order.buyer_name, Order.buyer_institution,
+                 Order.created_at, Order.requirements_complete_on, Order.sla_budget_days, Order.sla_deadline,
+                 Order.sla_paused_days)
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,7 @@ def officer_queue(session: Session, *, today: date, to_local, statuses: Sequence
     order carries its SLA status on ``today`` and its product titles."""
     query = (_queue_query(today=today, statuses=statuses, kind=kind, channel=channel, text=text,
                           overdue_only=overdue_only)
+             .options(load_only(*QUEUE_COLUMNS, raiseload=True))
              .order_by(Order.sla_deadline.asc().nulls_last(), Order.id))
     orders = paginate(session, query, page=page, per_page=per_page)
     return orders.map(lambda shown: _rows(session, shown, today=today, to_local=to_local))
