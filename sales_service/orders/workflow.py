@@ -14,13 +14,14 @@ from functools import cache
 
 from sqlalchemy import Select, bindparam, inspect, select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from sales_service.accounts.models import User
 from sales_service.errors import Conflict, PermissionDenied
 from sales_service.orders import office_calendar, search
 from sales_service.orders.lifecycle import Action, OrderStatus, ZeroRateClaim, next_status
-from sales_service.orders.models import Order, OrderEvent, OrderLine
+from sales_service.orders.models import Order, OrderEvent, OrderLineVariable
 from sales_service.orders.permissions import (
     OFFICERS,
     Do,
@@ -30,6 +31,7 @@ from sales_service.orders.permissions import (
     state_refusal,
     who_refusal,
 )
+from sales_service.pnbp.schedule import ProductKind
 from sales_service.roles import STAFF_ROLES, Role
 
 # Orders given a new status in this session and not yet saved (Session.info is per session).
@@ -80,10 +82,21 @@ def load_order(session: Session, order_id: int) -> Order:
     """The order with its lines and walk-in visit, or :class:`OrderNotFound`.
 
     The lines (a handful) and the visit (one or none) come joined to the order, in its one
-    query; the lines' variables (up to hundreds per microdata line) in a second."""
+    query; the variables chosen on its microdata lines (up to hundreds each) in a second, only
+    when it has such lines: a publication or map line has none (only a microdata set's
+    variables can be chosen, ``catalog.priced_quantity``)."""
     order = session.scalars(_order_with_lines(), {"order_id": order_id}).unique().one_or_none()
     if order is None:
         raise OrderNotFound()
+    unread = [line for line in order.lines if "variables" in inspect(line).unloaded]
+    if unread:
+        chosen: dict[int, list[OrderLineVariable]] = {line.id: [] for line in unread}
+        microdata = [line.id for line in unread if line.kind == ProductKind.MICRODATA]
+        if microdata:
+            for variable in session.scalars(_variables_of_lines(), {"line_ids": microdata}):
+                chosen[variable.line_id].append(variable)
+        for line in unread:
+            set_committed_value(line, "variables", chosen[line.id])
     return order
 
 
@@ -92,7 +105,13 @@ def load_order(session: Session, order_id: int) -> Order:
 @cache
 def _order_with_lines() -> Select:
     return (select(Order).where(Order.id == bindparam("order_id"))
-            .options(joinedload(Order.lines).selectinload(OrderLine.variables), joinedload(Order.walk_in)))
+            .options(joinedload(Order.lines), joinedload(Order.walk_in)))
+
+
+@cache
+def _variables_of_lines() -> Select:
+    return (select(OrderLineVariable).where(OrderLineVariable.line_id.in_(bindparam("line_ids", expanding=True)))
+            .order_by(OrderLineVariable.line_id, OrderLineVariable.position))
 
 
 @cache

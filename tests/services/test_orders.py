@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from sales_service.errors import Conflict, InvalidInput, PermissionDenied
 from sales_service.files.models import DocumentType, StoredFile
@@ -68,6 +68,41 @@ def test_a_draft_keeps_the_quote_and_the_chosen_variables(session, people):
     publication = make_publication(session, pages=60)
     same = ordering.add_to_order(session, people["buyer"], publication.id, on=TODAY)
     assert same.id == order.id and order.total == 140_000 + 65_000  # one open draft collects products
+
+
+def _statements_while(session, action):
+    sent: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args):
+        if statement.startswith("SELECT"):  # not the test transaction's savepoints
+            sent.append(statement)
+
+    engine = session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        return action(), sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_an_order_reads_the_variables_of_all_its_microdata_lines_at_once_and_none_for_other_lines(session,
+                                                                                                   people):
+    buyer = people["buyer"]
+    order = microdata_order(session, buyer, with_abstract=False)  # R101 and KAPITA chosen
+    second = make_microdata(session, title="Sakernas Agustus 2024", survey="Sakernas")
+    ordering.add_to_order(session, buyer, second.id, [v.id for v in second.variables if v.name == "R102"], on=TODAY)
+    ordering.add_to_order(session, buyer, make_publication(session).id, on=TODAY)
+    only_publications = ordering.add_to_order(session, people["other"], make_publication(session, title="Lain").id,
+                                              on=TODAY)
+    session.commit()
+    session.expunge_all()  # as a new request finds them
+
+    loaded, sent = _statements_while(session, lambda: workflow.load_order(session, order.id))
+    assert [[v.name for v in line.variables] for line in loaded.lines] == [["R101", "KAPITA"], ["R102"], []]
+    assert len(sent) == 2 and "FROM order_line_variable" in sent[1]  # the order with its lines, their variables
+
+    loaded, sent = _statements_while(session, lambda: workflow.load_order(session, only_publications.id))
+    assert [list(line.variables) for line in loaded.lines] == [[]] and len(sent) == 1
 
 
 def test_submit_refuses_until_the_abstract_is_there(session, people, storage):
