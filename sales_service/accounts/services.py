@@ -6,8 +6,9 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -460,10 +461,15 @@ def user_for_session(session: Session, session_id: str) -> User | None:
     if not (user_part.isascii() and user_part.isdigit() and generation_part.isascii()
             and generation_part.isdigit() and len(user_part) <= 19 and len(generation_part) <= 9):
         return None  # also every cookie from before session generations existed
-    user = session.get(User, int(user_part))
+    user = session.scalars(_user_by_id(), {"user_id": int(user_part)}).one_or_none()
     if user is None or not user.active or user.session_generation != int(generation_part):
         return None
     return user
+
+
+@cache
+def _user_by_id() -> Select:
+    return select(User).where(User.id == bindparam("user_id"))  # built once: every signed-in request asks
 
 
 def get_user(session: Session, user_id: int) -> User | None:

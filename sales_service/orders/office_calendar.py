@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -43,7 +43,12 @@ _CHUNK = 500  # ids per IN (...) list: far below every database's limit on bound
 
 def calendar(session: Session) -> WorkingCalendar:
     """The office's working calendar with the leave days stored now (one query)."""
-    return _calendar_with(frozenset(session.scalars(select(LeaveDay.day))))
+    return _calendar_with(frozenset(session.scalars(_leave_days())))
+
+
+@cache
+def _leave_days() -> Select:
+    return select(LeaveDay.day)  # built once: every page showing an SLA asks
 
 
 @lru_cache(maxsize=8)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from sales_service.accounts.models import User
@@ -121,8 +122,7 @@ def _rows(session: Session, orders: list[Order], *, today: date, to_local) -> li
         return []
     ids = [order.id for order in orders]
     titles: dict[int, list[str]] = {}
-    for order_id, title in session.execute(select(OrderLine.order_id, OrderLine.product_title)
-                                           .where(OrderLine.order_id.in_(ids)).order_by(OrderLine.id)):
+    for order_id, title in session.execute(_titles_of_orders(), {"order_ids": ids}):
         titles.setdefault(order_id, []).append(title)
     clocks = {o.id: _stored_clock(o) for o in orders if o.requirements_complete_on is not None
               and o.status not in CLOCK_STOPPED}
@@ -143,6 +143,12 @@ def _rows(session: Session, orders: list[Order], *, today: date, to_local) -> li
         return sla_for(order, moves.get(order.id, ()), cal, today=today, to_local=to_local)
 
     return [QueueRow(o, sla(o), tuple(titles.get(o.id, ()))) for o in orders]
+
+
+@cache
+def _titles_of_orders() -> Select:
+    return (select(OrderLine.order_id, OrderLine.product_title)
+            .where(OrderLine.order_id.in_(bindparam("order_ids", expanding=True))).order_by(OrderLine.id))
 
 
 def _stored_clock(order: Order) -> RunningClock | None:
