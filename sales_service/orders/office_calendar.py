@@ -122,8 +122,7 @@ def _write(session: Session, changed: dict[int, tuple[RunningClock | None, int]]
     if not changed:
         return
     table = Order.__table__
-    stored = {order_id: (clock.deadline if clock else None, clock.paused_days if clock else None)
-              for order_id, (clock, _version) in changed.items()}
+    stored = {order_id: _as_stored(clock) for order_id, (clock, _version) in changed.items()}
     session.execute(
         update(table).where(table.c.id == bindparam("order_id"), table.c.version == bindparam("seen"))
         .values(sla_deadline=bindparam("deadline"), sla_paused_days=bindparam("paused_days")),
@@ -136,8 +135,8 @@ def _write(session: Session, changed: dict[int, tuple[RunningClock | None, int]]
             set_committed_value(order, "sla_paused_days", stored[order.id][1])
 
 
-def _stored_clock(deadline: date | None, paused_days: int | None) -> RunningClock | None:
-    return RunningClock(deadline, paused_days) if deadline is not None and paused_days is not None else None
+def _as_stored(clock: RunningClock | None) -> tuple[date | None, int | None]:
+    return (clock.deadline, clock.paused_days) if clock is not None else (None, None)
 
 
 def refresh_deadlines(session: Session, orders: Iterable[Order]) -> None:
@@ -153,7 +152,7 @@ def refresh_deadlines(session: Session, orders: Iterable[Order]) -> None:
             cal, status=order.status, started=order.requirements_complete_on, budget_days=order.sla_budget_days,
             moves=moves.get(order_id, []),
         ) if order_id in running else None
-        if clock != _stored_clock(order.sla_deadline, order.sla_paused_days):
+        if _as_stored(clock) != (order.sla_deadline, order.sla_paused_days):
             changed[order_id] = (clock, order.version)
     _write(session, changed)
 
@@ -175,7 +174,7 @@ def refresh_running_deadlines(session: Session) -> int:
     for row in rows:
         clock = running_clock(cal, status=row.status, started=row.requirements_complete_on,
                               budget_days=row.sla_budget_days, moves=moves.get(row.id, []))
-        if clock != _stored_clock(row.sla_deadline, row.sla_paused_days):
+        if _as_stored(clock) != (row.sla_deadline, row.sla_paused_days):
             changed[row.id] = (clock, row.version)
     _write(session, changed)
     return len(changed)

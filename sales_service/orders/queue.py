@@ -25,12 +25,12 @@ from sales_service.orders.models import Channel, Order, OrderEvent, OrderLine
 from sales_service.orders.sla import (
     CLOCK_STOPPED,
     DEFAULT_BUDGET_DAYS,
-    RunningClock,
     SlaStatus,
     WorkingCalendar,
     buyer_pauses,
     running_status,
     sla_status,
+    stored_clock,
 )
 from sales_service.paging import Page, paginate
 from sales_service.pnbp.schedule import ProductKind
@@ -124,8 +124,8 @@ def _rows(session: Session, orders: list[Order], *, today: date, to_local) -> li
     titles: dict[int, list[str]] = {}
     for order_id, title in session.execute(_titles_of_orders(), {"order_ids": ids}):
         titles.setdefault(order_id, []).append(title)
-    clocks = {o.id: _stored_clock(o) for o in orders if o.requirements_complete_on is not None
-              and o.status not in CLOCK_STOPPED}
+    clocks = {o.id: stored_clock(o.sla_deadline, o.sla_paused_days) for o in orders
+              if o.requirements_complete_on is not None and o.status not in CLOCK_STOPPED}
     moves: dict[int, list] = {}
     if unstored := [order_id for order_id, clock in clocks.items() if clock is None]:
         for move in session.execute(select(OrderEvent.order_id, OrderEvent.at, OrderEvent.to_status)
@@ -149,12 +149,6 @@ def _rows(session: Session, orders: list[Order], *, today: date, to_local) -> li
 def _titles_of_orders() -> Select:
     return (select(OrderLine.order_id, OrderLine.product_title)
             .where(OrderLine.order_id.in_(bindparam("order_ids", expanding=True))).order_by(OrderLine.id))
-
-
-def _stored_clock(order: Order) -> RunningClock | None:
-    if order.sla_deadline is None or order.sla_paused_days is None:
-        return None
-    return RunningClock(deadline=order.sla_deadline, paused_days=order.sla_paused_days)
 
 
 def queue_counts(session: Session, *, today: date) -> QueueCounts:

@@ -228,14 +228,13 @@ def sla_status(
     if ordered and ordered[-1].end is None:
         return SlaStatus(deadline=None, working_days_used=used, working_days_left=None, paused=True, overdue=False)
 
-    deadline = _deadline(calendar, started, budget_days, ordered)
-    return SlaStatus(
-        deadline=deadline,
-        working_days_used=used,
-        working_days_left=budget_days - used,
-        paused=False,
-        overdue=today > deadline,
-    )
+    return _running(_deadline(calendar, started, budget_days, ordered), used, budget_days, today)
+
+
+def _running(deadline: date, used: int, budget_days: int, today: date) -> SlaStatus:
+    """The status of a clock that runs, from its deadline and the working days used by ``today``."""
+    return SlaStatus(deadline=deadline, working_days_used=used, working_days_left=budget_days - used,
+                     paused=False, overdue=today > deadline)
 
 
 def _deadline(calendar: WorkingCalendar, started: date, budget_days: int, pauses: list[Pause]) -> date:
@@ -329,6 +328,13 @@ def running_status(calendar: WorkingCalendar, *, started: date, budget_days: int
     instead of its pauses: the same status on any ``today`` from its last resumption on (every
     pause has ended by then, so each took all its working days)."""
     _require_date(today, "today")
-    used = calendar.working_days_between(started, today) - clock.paused_days
-    return SlaStatus(deadline=clock.deadline, working_days_used=used, working_days_left=budget_days - used,
-                     paused=False, overdue=today > clock.deadline)
+    return _running(clock.deadline, calendar.working_days_between(started, today) - clock.paused_days,
+                    budget_days, today)
+
+
+def stored_clock(deadline: date | None, paused_days: int | None) -> RunningClock | None:
+    """The clock as stored (both parts), or None where it is not (with the buyer, stopped, or
+    a deadline stored without its paused days, by code from before they were stored)."""
+    if deadline is None or paused_days is None:
+        return None
+    return RunningClock(deadline=deadline, paused_days=paused_days)

@@ -154,6 +154,28 @@ def test_an_order_with_the_buyer_has_no_stored_clock_and_gets_it_back_when_resub
     assert (row.sla.deadline, paused) == (deadline, 0) and not row.sla.paused
 
 
+def test_a_deadline_stored_without_its_paused_days_is_cleared_when_the_order_goes_to_the_buyer(people):
+    """As code from before the paused days were stored leaves it (a worker still running during the
+    upgrade): the order returned to the buyer must not stay counted as overdue, and a leave-day
+    change stores the whole clock of a running one."""
+    session, buyer, officer, admin = people["session"], people["buyer"], people["officer"], people["admin"]
+    returned = make_order(session, buyer, make_publication(session), submitted_on=date(2026, 11, 6))
+    running = make_order(session, buyer, make_publication(session, title="Lain"), submitted_on=date(2026, 11, 6))
+    session.flush()
+    session.execute(update(Order).values(sla_paused_days=None))
+    session.expire_all()
+    overdue_on = date(2026, 11, 30)  # after the deadline of 20 November
+    assert queue.queue_counts(session, today=overdue_on).overdue == 2
+
+    review.return_order(session, Actor(officer), returned.id, {"purpose": "Lengkapi tujuan."})
+    session.flush()
+    assert session.execute(select(Order.sla_deadline, Order.sla_paused_days)
+                           .where(Order.id == returned.id)).one() == (None, None)
+    assert queue.queue_counts(session, today=overdue_on).overdue == 1
+    office_calendar.add_leave_day(session, Actor(admin), date(2026, 12, 1), "Rapat kerja")
+    assert session.execute(select(Order.sla_paused_days).where(Order.id == running.id)).scalar_one() == 0
+
+
 def test_the_queue_reads_no_status_moves_for_the_orders_whose_clock_runs(bulk):
     statements: list[str] = []
 

@@ -281,17 +281,22 @@ def test_status_matches_the_rule_counted_day_by_day(started, budget, gaps, today
     assert status.overdue is (today > status.deadline)
 
 
+_to_buyer = st.sampled_from([OrderStatus.RETURNED, OrderStatus.INVOICED])
+_back = st.sampled_from([OrderStatus.SUBMITTED, OrderStatus.PAID, OrderStatus.CORRECTION_REQUESTED])
+
+
 @given(started=_starts, budget=st.integers(1, 30), gaps=_gaps, today_offset=st.integers(0, 90),
-       leave=st.lists(st.integers(1, 120), max_size=4))
-def test_the_stored_clock_tells_the_status_the_status_moves_tell(started, budget, gaps, today_offset, leave):
+       leave=st.lists(st.integers(1, 120), max_size=4), turns=st.lists(st.tuples(_to_buyer, _back), min_size=3,
+                                                                         max_size=3))
+def test_the_stored_clock_tells_the_status_the_status_moves_tell(started, budget, gaps, today_offset, leave, turns):
     """What the queue shows from an order's stored clock (deadline and paused working days) is what
-    its status moves say, on any day after its last resubmission, whatever office leave there is."""
+    its status moves say, on any day after its last resumption, whatever office leave there is."""
     calendar = WorkingCalendar([started + timedelta(days=n) for n in leave])
     moves, cursor = [(started, OrderStatus.SUBMITTED)], started
-    for before, length in gaps:  # returned to the buyer, then resubmitted
+    for (before, length), (to_buyer, back) in zip(gaps, turns, strict=False):  # with the buyer, then back
         start = cursor + timedelta(days=before)
         cursor = start + timedelta(days=length)
-        moves += [(start, OrderStatus.RETURNED), (cursor, OrderStatus.SUBMITTED)]
+        moves += [(start, to_buyer), (cursor, back)]
     today = cursor + timedelta(days=today_offset)
 
     clock = running_clock(calendar, status=OrderStatus.ACCEPTED, started=started, budget_days=budget, moves=moves)
