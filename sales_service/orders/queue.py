@@ -108,7 +108,7 @@ def officer_queue(session: Session, *, today: date, to_local, statuses: Sequence
     order carries its SLA status on ``today`` and its product titles."""
     query = (_queue_query(today=today, statuses=statuses, kind=kind, channel=channel, text=text,
                           overdue_only=overdue_only)
-             .options(load_only(*QUEUE_COLUMNS, raiseload=True))
+             .options(_queue_columns_only())
              .order_by(Order.sla_deadline.asc().nulls_last(), Order.id))
     orders = paginate(session, query, page=page, per_page=per_page)
     return orders.map(lambda shown: _rows(session, shown, today=today, to_local=to_local))
@@ -143,6 +143,11 @@ def _rows(session: Session, orders: list[Order], *, today: date, to_local) -> li
         return sla_for(order, moves.get(order.id, ()), cal, today=today, to_local=to_local)
 
     return [QueueRow(o, sla(o), tuple(titles.get(o.id, ()))) for o in orders]
+
+
+@cache
+def _queue_columns_only():
+    return load_only(*QUEUE_COLUMNS, raiseload=True)  # built once: an option is immutable
 
 
 @cache
