@@ -288,6 +288,22 @@ def register_context(app: Flask) -> None:
 
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["page_link_base"] = page_link_base
+    app.jinja_env.globals["links_to"] = links_to
+
+
+_NUMBER_MARK = 987_654_321_987  # a number no link carries, to find where the number goes
+
+
+def links_to(endpoint: str, name: str) -> Callable[[int], str]:
+    """``url_for(endpoint, **{name: number})`` for the many numbers of a list's rows, from one
+    ``url_for``: the address is built once with a mark where the number goes (an ``int`` path
+    part is the number's digits), then each row's number is put in its place."""
+    before, _, after = url_for(endpoint, **{name: _NUMBER_MARK}).partition(str(_NUMBER_MARK))
+
+    def link(number: int) -> str:
+        return f"{before}{int(number)}{after}"
+
+    return link
 
 
 def page_link_base() -> str:

@@ -273,3 +273,16 @@ def test_the_pager_s_links_keep_every_filter_and_change_only_the_page(app, clien
         assert sorted(p for p in pairs if p[0] != "hal") == sorted(p for p in typed if p[0] != "hal")
         assert [value for name, value in pairs if name == "hal"][0].isdigit()
         assert client.get(link).status_code == 200
+
+
+def test_a_row_s_link_is_the_one_url_for_builds(app):
+    from flask import url_for
+
+    from sales_service.web import links_to
+
+    for root in ("", "/kantor"):
+        with app.test_request_context("/petugas/pesanan", base_url=f"http://localhost{root}"):
+            link = links_to("orders.show", "order_id")
+            for number in (1, 42, 1_000_000, 2**40):
+                assert link(number) == url_for("orders.show", order_id=number)
+            assert link(7).startswith(f"{root}/pesanan/")
