@@ -4,12 +4,13 @@ the size of the table. Services return a :class:`Page`; templates show it with t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from math import ceil
 from typing import Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -71,11 +72,29 @@ def page_number(raw: str | None) -> int:
     return max(1, min(int(text[:7]), MAX_PAGE))
 
 
-def paginate(session: Session, query: Select, *, page: int, per_page: int = PAGE_SIZE) -> Page:
+def paginate(session: Session, query: Select, *, page: int, per_page: int = PAGE_SIZE,
+             values: Mapping | None = None) -> Page:
     """Page ``page`` of ``query`` (which must be ordered to a unique key, e.g. ending in the id).
-    A page beyond the last shows the last one."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    A page beyond the last shows the last one.
+
+    ``values``: for a query built once and kept (its filters bound parameters, this their values),
+    whose counting and page statements are then built once too: building a statement and its
+    cache key again on every request cost as much as running it."""
+    if values is None:
+        count, rows = _counted(query)
+    else:
+        count, rows = _counted_once(query)
+    total = session.scalar(count, values) or 0
     pages = max(1, ceil(total / per_page))
     number = min(max(1, page), pages)
-    items = list(session.scalars(query.limit(per_page).offset((number - 1) * per_page))) if total else []
+    items = list(session.scalars(rows, {**(values or {}), "page_limit": per_page,
+                                        "page_offset": (number - 1) * per_page})) if total else []
     return Page(items, number, per_page, total)
+
+
+def _counted(query: Select) -> tuple[Select, Select]:
+    return (select(func.count()).select_from(query.order_by(None).subquery()),
+            query.limit(bindparam("page_limit")).offset(bindparam("page_offset")))
+
+
+_counted_once = lru_cache(maxsize=128)(_counted)  # kept queries only: keyed by the query object

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, load_only, selectinload
@@ -22,6 +22,7 @@ from sales_service.accounts.models import User
 from sales_service.orders import office_calendar, search
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import Channel, Order, OrderEvent, OrderLine
+from sales_service.orders.search_words import Term, terms
 from sales_service.orders.sla import (
     CLOCK_STOPPED,
     DEFAULT_BUDGET_DAYS,
@@ -82,22 +83,25 @@ def sla_for(order: Order, order_events: Sequence[OrderEvent], cal: WorkingCalend
                       budget_days=order.sla_budget_days or DEFAULT_BUDGET_DAYS, pauses=pauses, today=today)
 
 
-def _queue_query(*, today: date, statuses: Sequence[OrderStatus], kind: ProductKind | None,
-                 channel: Channel | None, text: str, overdue_only: bool) -> Select:
+@lru_cache(maxsize=64)
+def _queue_query(*, kind: bool, channel: bool, overdue_only: bool, terms: tuple[Term, ...]) -> Select:
+    """The queue's statement for one shape of filters (which are set, how many words searched),
+    built once and kept: every value is a bound parameter (:func:`_queue_values`)."""
     # An IN list rather than NOT IN, so the (status, sla_deadline) index serves it.
-    wanted = list(statuses or OPEN_STATUSES)
-    query = select(Order).where(Order.status.in_(wanted))
-    if kind is not None:
-        query = query.where(Order.id.in_(select(OrderLine.order_id).where(OrderLine.kind == kind)))
-    if channel is not None:
-        query = query.where(Order.channel == channel)
+    statuses = bindparam("statuses", expanding=True)
+    query = select(Order).where(Order.status.in_(statuses))
+    if kind:
+        query = query.where(Order.id.in_(select(OrderLine.order_id).where(OrderLine.kind == bindparam("kind"))))
+    if channel:
+        query = query.where(Order.channel == bindparam("channel"))
     # Looked up among the words of the orders in those statuses only (each word row carries its
     # order's status), so closed orders' words are never read.
-    query = query.where(*search.matching(text, wanted))
+    query = query.where(*search.matching(terms, statuses))
     if overdue_only:
         # A stored deadline exists only while the clock runs: paused and stopped orders are never late.
-        query = query.where(Order.sla_deadline < today)
-    return query
+        query = query.where(Order.sla_deadline < bindparam("today"))
+    return (query.options(load_only(*QUEUE_COLUMNS, raiseload=True))
+            .order_by(Order.sla_deadline.asc().nulls_last(), Order.id))
 
 
 def officer_queue(session: Session, *, today: date, to_local, statuses: Sequence[OrderStatus] = (),
@@ -106,11 +110,12 @@ def officer_queue(session: Session, *, today: date, to_local, statuses: Sequence
     """A page of the orders needing staff, most urgent first: earliest deadline, then the
     orders whose clock is paused (with the buyer) or not running, then by number. Each shown
     order carries its SLA status on ``today`` and its product titles."""
-    query = (_queue_query(today=today, statuses=statuses, kind=kind, channel=channel, text=text,
-                          overdue_only=overdue_only)
-             .options(_queue_columns_only())
-             .order_by(Order.sla_deadline.asc().nulls_last(), Order.id))
-    orders = paginate(session, query, page=page, per_page=per_page)
+    typed = terms(text)
+    query = _queue_query(kind=kind is not None, channel=channel is not None, overdue_only=overdue_only,
+                         terms=search.shape(typed))
+    values = {"statuses": list(statuses or OPEN_STATUSES), "kind": kind, "channel": channel, "today": today,
+              **search.values(typed)}
+    orders = paginate(session, query, page=page, per_page=per_page, values=values)
     return orders.map(lambda shown: _rows(session, shown, today=today, to_local=to_local))
 
 
@@ -143,11 +148,6 @@ def _rows(session: Session, orders: list[Order], *, today: date, to_local) -> li
         return sla_for(order, moves.get(order.id, ()), cal, today=today, to_local=to_local)
 
     return [QueueRow(o, sla(o), tuple(titles.get(o.id, ()))) for o in orders]
-
-
-@cache
-def _queue_columns_only():
-    return load_only(*QUEUE_COLUMNS, raiseload=True)  # built once: an option is immutable
 
 
 @cache

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import Order, OrderSearchWord
-from sales_service.orders.search_words import order_words, prefix_bounds, terms
+from sales_service.orders.search_words import Term, order_words, prefix_bounds
 
 _WORDS = OrderSearchWord.__table__
 
@@ -53,23 +53,42 @@ def follow_status(session: Session, orders: Iterable[Order]) -> None:
                         .values(status=bindparam("moved_status")), moved)
 
 
-def _carrying(prefix: str, statuses: Sequence[OrderStatus]) -> ColumnElement[bool]:
-    low, high = prefix_bounds(prefix)
-    return Order.id.in_(select(_WORDS.c.order_id).where(_WORDS.c.status.in_(statuses), _WORDS.c.word >= low,
-                                                        _WORDS.c.word < high))
+def _carrying(term: int, prefix: int, statuses: BindParameter) -> ColumnElement[bool]:
+    return Order.id.in_(select(_WORDS.c.order_id).where(
+        _WORDS.c.status.in_(statuses), _WORDS.c.word >= bindparam(f"term{term}_low{prefix}"),
+        _WORDS.c.word < bindparam(f"term{term}_high{prefix}")))
 
 
-def matching(typed: str, statuses: Sequence[OrderStatus]) -> list[ColumnElement[bool]]:
-    """Conditions on ``Order``, all to hold, for what an officer typed, among the orders in
-    ``statuses`` (the caller filters ``Order.status`` too): every term matches, by beginning
-    words of the order (all the words of a term such as "Gadjah-Mada" on the same order) or by
-    naming its number. No condition for nothing typed."""
+def matching(found: Sequence[Term], statuses: BindParameter) -> list[ColumnElement[bool]]:
+    """Conditions on ``Order``, all to hold, for the terms an officer typed (``search_words.terms``),
+    among the orders in ``statuses`` (an expanding bound parameter; the caller filters
+    ``Order.status`` too): every term matches, by beginning words of the order (all the words of a
+    term such as "Gadjah-Mada" on the same order) or by naming its number. No condition for no
+    terms. The conditions hold bound parameters only, so a query built on them serves every search
+    of the same shape (:func:`shape`); their values are :func:`values`."""
     conditions = []
-    for term in terms(typed):
+    for n, term in enumerate(found):
         ways = []
         if term.prefixes:
-            ways.append(and_(*(_carrying(prefix, statuses) for prefix in term.prefixes)))
+            ways.append(and_(*(_carrying(n, m, statuses) for m in range(len(term.prefixes)))))
         if term.order_id is not None:
-            ways.append(Order.id == term.order_id)
+            ways.append(Order.id == bindparam(f"term{n}_order_id"))
         conditions.append(or_(*ways))
     return conditions
+
+
+def shape(found: Sequence[Term]) -> tuple[Term, ...]:
+    """What :func:`matching`'s conditions depend on: per term, how many words and whether it names a
+    number (the words and number themselves are values)."""
+    return tuple(Term(("",) * len(term.prefixes), 0 if term.order_id is not None else None) for term in found)
+
+
+def values(found: Sequence[Term]) -> dict:
+    """The bound values of :func:`matching`'s conditions for these terms."""
+    bound: dict = {}
+    for n, term in enumerate(found):
+        for m, prefix in enumerate(term.prefixes):
+            bound[f"term{n}_low{m}"], bound[f"term{n}_high{m}"] = prefix_bounds(prefix)
+        if term.order_id is not None:
+            bound[f"term{n}_order_id"] = term.order_id
+    return bound
