@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, g, request, url_for
 from flask_login import current_user
 
-from sales_service import dates, db
+from sales_service import db
 from sales_service.access import officer_required, public, signed_in
 from sales_service.errors import N_, InvalidInput
 from sales_service.files import services as files
 from sales_service.files.models import DocumentType
-from sales_service.i18n import current_language, gettext
+from sales_service.i18n import gettext
 from sales_service.invoices import printing, services
 from sales_service.invoices.gateway import configured_gateway
 from sales_service.invoices.models import (
@@ -32,6 +32,7 @@ from sales_service.web import (
     error_response,
     file_storage,
     form_version,
+    local_time,
     render,
     today,
     upload_limit,
@@ -72,10 +73,6 @@ def _local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
-
-
-def expiry_text(moment: datetime) -> str:
-    return dates.date_time(moment, current_app.config["TIMEZONE"], current_language())
 
 
 def _public(path: str) -> str:
@@ -139,7 +136,6 @@ def order_section(session, order, actor, reads):
                     or (t == CorrectionTarget.SAMPLE and order.has_sample)
                     or (t == CorrectionTarget.SPPD and order.needs_agreement)],
         "target_labels": services.TARGET_LABELS,
-        "expiry_text": expiry_text,
         "invoice_state_labels": INVOICE_STATE_LABELS,
         "correction_state_labels": CORRECTION_STATE_LABELS,
         "PaymentRoute": PaymentRoute,
@@ -182,9 +178,9 @@ def new_code(order_id: int):
     if invoice is None or invoice.order_id != order_id:
         abort(404)
     code = services.request_new_code(db.session(), current_actor(), invoice.id, _settings(), _gateway(),
-                                     now=datetime.now(UTC), expires_text=expiry_text, publisher=_publisher())
+                                     now=datetime.now(UTC), expires_text=local_time, publisher=_publisher())
     return gettext("Kode billing baru %(code)s berlaku sampai %(until)s.", code=code.code,
-                   until=expiry_text(code.expires_at))
+                   until=local_time(code.expires_at))
 
 
 @bp.post("/pesanan/<int:order_id>/koreksi")
