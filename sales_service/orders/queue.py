@@ -22,7 +22,7 @@ from sales_service.accounts.models import User
 from sales_service.orders import office_calendar, search
 from sales_service.orders.lifecycle import OrderStatus
 from sales_service.orders.models import Channel, Order, OrderEvent, OrderLine
-from sales_service.orders.search_words import Term, terms
+from sales_service.orders.search_words import terms
 from sales_service.orders.sla import (
     CLOCK_STOPPED,
     DEFAULT_BUDGET_DAYS,
@@ -84,7 +84,7 @@ def sla_for(order: Order, order_events: Sequence[OrderEvent], cal: WorkingCalend
 
 
 @lru_cache(maxsize=64)
-def _queue_query(*, kind: bool, channel: bool, overdue_only: bool, terms: tuple[Term, ...]) -> Select:
+def _queue_query(*, kind: bool, channel: bool, overdue_only: bool, terms: tuple[tuple[int, bool], ...]) -> Select:
     """The queue's statement for one shape of filters (which are set, how many words searched),
     built once and kept: every value is a bound parameter (:func:`_queue_values`)."""
     # An IN list rather than NOT IN, so the (status, sla_deadline) index serves it.

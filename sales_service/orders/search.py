@@ -59,28 +59,28 @@ def _carrying(term: int, prefix: int, statuses: BindParameter) -> ColumnElement[
         _WORDS.c.word < bindparam(f"term{term}_high{prefix}")))
 
 
-def matching(found: Sequence[Term], statuses: BindParameter) -> list[ColumnElement[bool]]:
-    """Conditions on ``Order``, all to hold, for the terms an officer typed (``search_words.terms``),
-    among the orders in ``statuses`` (an expanding bound parameter; the caller filters
-    ``Order.status`` too): every term matches, by beginning words of the order (all the words of a
-    term such as "Gadjah-Mada" on the same order) or by naming its number. No condition for no
-    terms. The conditions hold bound parameters only, so a query built on them serves every search
-    of the same shape (:func:`shape`); their values are :func:`values`."""
+def matching(shaped: Sequence[tuple[int, bool]], statuses: BindParameter) -> list[ColumnElement[bool]]:
+    """Conditions on ``Order``, all to hold, for the terms an officer typed, given by their
+    :func:`shape`, among the orders in ``statuses`` (an expanding bound parameter; the caller
+    filters ``Order.status`` too): every term matches, by beginning words of the order (all the
+    words of a term such as "Gadjah-Mada" on the same order) or by naming its number. No condition
+    for no terms. The conditions hold bound parameters only, so a query built on them serves every
+    search of the same shape; their values are :func:`values`."""
     conditions = []
-    for n, term in enumerate(found):
+    for n, (words, numbered) in enumerate(shaped):
         ways = []
-        if term.prefixes:
-            ways.append(and_(*(_carrying(n, m, statuses) for m in range(len(term.prefixes)))))
-        if term.order_id is not None:
+        if words:
+            ways.append(and_(*(_carrying(n, m, statuses) for m in range(words))))
+        if numbered:
             ways.append(Order.id == bindparam(f"term{n}_order_id"))
         conditions.append(or_(*ways))
     return conditions
 
 
-def shape(found: Sequence[Term]) -> tuple[Term, ...]:
-    """What :func:`matching`'s conditions depend on: per term, how many words and whether it names a
-    number (the words and number themselves are values)."""
-    return tuple(Term(("",) * len(term.prefixes), 0 if term.order_id is not None else None) for term in found)
+def shape(found: Sequence[Term]) -> tuple[tuple[int, bool], ...]:
+    """What :func:`matching`'s conditions depend on: per term (``search_words.terms``), how many
+    words it has and whether it names an order number (the words and number are values)."""
+    return tuple((len(term.prefixes), term.order_id is not None) for term in found)
 
 
 def values(found: Sequence[Term]) -> dict:
